@@ -1,0 +1,70 @@
+"""The `inception-repro` command line."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+
+from inception_repro import registry
+from inception_repro.errors import UsageError
+
+
+def _models(args) -> int:
+    width = max(len(i) for i in registry.ENTRIES)
+    for e in registry.ENTRIES.values():
+        print(f"{e.id:<{width}}  {e.source}\n{'':<{width}}  {e.description}")
+    return 0
+
+
+def _summary(args) -> int:
+    from inception_repro import summary
+
+    include_top = not args.no_top
+    built = registry.build(args.model, tuple(args.input_size), include_top)
+    s = summary.summarise(built.model, built.stage_ends)
+    if args.json:
+        print(json.dumps({"model": args.model, "include_top": include_top, **s}, indent=1))
+        return 0
+    print(summary.text_table(s, title=f"{args.model} (include_top={include_top})"))
+    return 0
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="inception-repro",
+        description="How the released Inception-ResNet-v2 relates to arXiv 1602.07261.",
+    )
+    sub = p.add_subparsers(dest="command", required=True)
+    sub.add_parser("models", help="list the model ids").set_defaults(func=_models)
+    s = sub.add_parser("summary", help="canonical summary of a model")
+    s.add_argument("model", help="a model id (see `inception-repro models`)")
+    s.add_argument("--input-size", nargs=2, type=int, default=[299, 299], metavar=("H", "W"))
+    s.add_argument("--no-top", action="store_true", help="without the classifier")
+    s.add_argument("--json", action="store_true", help="one JSON object instead of a table")
+    s.set_defaults(func=_summary)
+    _add_optional_commands(sub)
+    return p
+
+
+def _add_optional_commands(sub) -> None:
+    try:
+        from inception_repro.evaluate import command as eval_command
+    except ImportError:
+        return
+    eval_command.add_parser(sub)
+
+
+def main(argv=None) -> int:
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    args = parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except UsageError as e:
+        print(f"inception-repro: error: {e}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,128 @@
+"""Model ids -> Keras models. Every model is built at most once per process and argument set."""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+from typing import Callable
+
+from inception_repro.errors import InputSizeError, UsageError
+from inception_repro.networks import released
+from inception_repro.spec import Network
+
+DEFAULT_SIZE = (299, 299)
+
+# Stage ends of the installed Keras models, from their named layers (summary.resolve_stage_ends).
+IRV2_STAGES = (
+    ("stem", "mixed_5b"),
+    ("blocks_a", "block35_10_ac"),
+    ("reduction_a", "mixed_6a"),
+    ("blocks_b", "block17_20_ac"),
+    ("reduction_b", "mixed_7a"),
+    ("blocks_c", ("before", "conv_7b")),  # block8_10 has no activation and an unnamed add
+)
+V3_STAGES = (
+    ("stem", ("before", "mixed0")),
+    ("blocks_a", "mixed2"),
+    ("reduction_a", "mixed3"),
+    ("blocks_b", "mixed7"),
+    ("reduction_b", "mixed8"),
+    ("blocks_c", "mixed10"),
+)
+
+
+@dataclass(frozen=True)
+class ModelEntry:
+    id: str
+    source: str
+    description: str
+    classes: int
+    network: Callable[[], Network] | None = None  # spec-backed models
+    keras_app: str | None = None  # installed keras.applications models
+    stages: tuple = ()
+    min_side: int | None = None  # for keras apps without a spec of their own
+    sizes_from: Callable[[], Network] | None = None  # spec whose stride arithmetic it shares
+
+    def min_size(self, include_top: bool = True) -> int:
+        from inception_repro import calculus
+
+        spec = self.network or self.sizes_from
+        return calculus.min_input_size(spec(), include_top) if spec else self.min_side
+
+
+ENTRIES: dict[str, ModelEntry] = {
+    e.id: e
+    for e in [
+        ModelEntry(
+            "keras-inception-resnet-v2",
+            "keras.applications.InceptionResNetV2 (keras/src/applications/inception_resnet_v2.py)",
+            "the installed released Keras model (weights=None)",
+            1000,
+            keras_app="InceptionResNetV2",
+            stages=IRV2_STAGES,
+            sizes_from=released.slim_body_keras_head,
+        ),
+        ModelEntry(
+            "keras-inception-v3",
+            "keras.applications.InceptionV3 (keras/src/applications/inception_v3.py)",
+            "the installed Keras Inception-v3 (weights=None): the released stem's lineage",
+            1000,
+            keras_app="InceptionV3",
+            stages=V3_STAGES,
+            min_side=75,  # keras inception_v3.py: obtain_input_shape(min_size=75)
+        ),
+        ModelEntry(
+            "slim-inception-resnet-v2",
+            "TF-Slim research/slim/nets/inception_resnet_v2.py",
+            "TF-Slim transcription: aux head on PreAuxLogits, dropout keep 0.8, 1001 classes",
+            1001,
+            network=released.slim_inception_resnet_v2,
+        ),
+    ]
+}
+
+
+def entry(model_id: str) -> ModelEntry:
+    try:
+        return ENTRIES[model_id]
+    except KeyError:
+        known = ", ".join(ENTRIES)
+        raise UsageError(f"unknown model id {model_id!r}; known ids: {known}") from None
+
+
+def check_input_size(model_id: str, input_size, include_top: bool = True) -> tuple[int, int]:
+    e = entry(model_id)
+    h, w = (int(v) for v in input_size)
+    minimum = e.min_size(include_top)
+    if min(h, w) < minimum:
+        raise InputSizeError(
+            f"input size {h}x{w} is too small for {model_id}: the minimum is "
+            f"{minimum}x{minimum}; use --input-size H W with H, W >= {minimum}"
+        )
+    return h, w
+
+
+@functools.cache
+def _build(model_id, input_size, include_top):
+    from inception_repro import build
+
+    e = entry(model_id)
+    if e.network:
+        return build.build(e.network(), input_size, include_top)
+    import keras
+
+    from inception_repro.summary import resolve_stage_ends
+
+    app = getattr(keras.applications, e.keras_app)
+    model = app(weights=None, include_top=include_top, input_shape=(*input_size, 3))
+    return build.Built(model, resolve_stage_ends(model, e.stages))
+
+
+def build(model_id: str, input_size=DEFAULT_SIZE, include_top: bool = True):
+    """The built model and its stage ends; the same object for the same arguments."""
+    return _build(model_id, check_input_size(model_id, input_size, include_top), include_top)
+
+
+def build_model(model_id: str, input_size=DEFAULT_SIZE, include_top: bool = True):
+    """The Keras model for an id; the same object is returned for the same arguments."""
+    return build(model_id, input_size, include_top).model

@@ -1,0 +1,253 @@
+"""Any Keras functional model -> canonical summary: a plain, deterministic, comparable record.
+
+Order: depth-first from the outputs (in order), each layer's inputs visited in call order,
+a layer listed after all its inputs. It depends only on the graph, never on names or on the
+order layers were created. Names are kept only where a model chose them (mixed_5b,
+block35_3_ac, conv_7b): names Keras generated and the builder's path names ("stem.3.b1.0")
+are dropped, since they carry nothing the index and stage do not.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+
+from inception_repro.errors import UsageError
+
+# Keras class -> canonical type, and the config keys that change the forward computation.
+_TYPES = {
+    "InputLayer": ("input", ()),
+    "Conv2D": (
+        "conv2d",
+        (
+            "filters",
+            "kernel_size",
+            "strides",
+            "padding",
+            "dilation_rate",
+            "groups",
+            "use_bias",
+            "activation",
+            "data_format",
+        ),
+    ),
+    "BatchNormalization": ("batch_norm", ("axis", "epsilon", "center", "scale")),
+    "Activation": ("activation", ("activation",)),
+    "MaxPooling2D": ("max_pool", ("pool_size", "strides", "padding")),
+    "AveragePooling2D": ("avg_pool", ("pool_size", "strides", "padding")),
+    "Concatenate": ("concat", ("axis",)),
+    "CustomScaleLayer": ("scaled_residual_add", ("scale",)),
+    "ScaledResidual": ("scaled_residual_add", ("scale",)),
+    "GlobalAveragePooling2D": ("global_avg_pool", ("keepdims",)),
+    "GlobalMaxPooling2D": ("global_max_pool", ("keepdims",)),
+    "Flatten": ("flatten", ()),
+    "Dropout": ("dropout", ("rate",)),
+    "Dense": ("dense", ("units", "activation", "use_bias")),
+}
+_PATH_NAME = re.compile(r"\.")
+
+
+def _snake(class_name: str) -> str:
+    """Keras's auto-name stem for a class (keras.src.utils.naming.to_snake_case)."""
+    name = re.sub("(.)([A-Z][a-z]+)", r"\1_\2", class_name)
+    return re.sub("([a-z])([A-Z])", r"\1_\2", name).lower()
+
+
+def _generated(layer) -> bool:
+    """Keras's own names (conv2d_17, custom_scale_layer) and the builder's path names."""
+    auto = re.fullmatch(rf"{_snake(type(layer).__name__)}(_\d+)?", layer.name)
+    return bool(auto) or bool(_PATH_NAME.search(layer.name)) or type(layer).__name__ == "InputLayer"
+
+
+def _inbound(layer):
+    node = layer._inbound_nodes[0]
+    return [t._keras_history.operation for t in node.input_tensors]
+
+
+def canonical_order(model) -> list:
+    order, seen = [], set()
+    for out in model.outputs:
+        stack = [(out._keras_history.operation, False)]
+        while stack:
+            layer, expanded = stack.pop()
+            if id(layer) in seen:
+                continue
+            if expanded:
+                seen.add(id(layer))
+                order.append(layer)
+                continue
+            stack.append((layer, True))
+            stack.extend((p, False) for p in reversed(_inbound(layer)) if id(p) not in seen)
+    return order
+
+
+def _value(v):
+    if isinstance(v, (list, tuple)):
+        return [_value(x) for x in v]
+    if isinstance(v, dict):  # a serialised object, e.g. an activation or a policy
+        return v.get("config", {}).get("name", v.get("class_name"))
+    return v
+
+
+def _config(layer) -> tuple[str, dict]:
+    cls = type(layer).__name__
+    if cls not in _TYPES:
+        raise UsageError(f"layer {layer.name!r} has type {cls}, which the summariser does not know")
+    kind, keys = _TYPES[cls]
+    cfg = layer.get_config()
+    return kind, {k: _value(cfg[k]) for k in keys}
+
+
+def _shape(layer):
+    return [d for d in layer.output.shape[1:]]
+
+
+def cut_points(order) -> list[int]:
+    """Indices i such that every edge from a layer at or before i into a later one leaves i.
+
+    In an Inception network these are the ends of the stem, of every block and reduction.
+    """
+    index = {id(layer): i for i, layer in enumerate(order)}
+    earliest = [min((index[id(p)] for p in _inbound(x)), default=i) for i, x in enumerate(order)]
+    cuts, low = [], len(order)
+    for i in range(len(order) - 1, -1, -1):
+        if low >= i:
+            cuts.append(i)
+        low = min(low, earliest[i])
+    return cuts[::-1]
+
+
+def resolve_stage_ends(model, selectors) -> tuple[tuple[str, str], ...]:
+    """(stage, selector) -> (stage, layer name); a selector is a layer name or ("before", name):
+    the last cut point before that layer (for stage ends Keras leaves unnamed)."""
+    order = canonical_order(model)
+    position = {x.name: i for i, x in enumerate(order)}
+    cuts = cut_points(order)
+    ends = []
+    for stage, sel in selectors:
+        if isinstance(sel, tuple):
+            i = max(c for c in cuts if c < position[sel[1]])
+            ends.append((stage, order[i].name))
+        else:
+            ends.append((stage, sel))
+    return tuple(ends)
+
+
+def _stage_of(order_names, stage_ends):
+    """stage per canonical index, from (stage, end layer name) pairs in order."""
+    stages, start = [None] * len(order_names), 0
+    position = {n: i for i, n in enumerate(order_names)}
+    for stage, end in stage_ends:
+        stop = position[end] + 1
+        stages[start:stop] = [stage] * (stop - start)
+        start = stop
+    return [s or "head" for s in stages]
+
+
+def summarise(model, stage_ends=()) -> dict:
+    """The canonical summary: params and every layer's type, settings, shape, counts, inputs."""
+    order = canonical_order(model)
+    index = {id(layer): i for i, layer in enumerate(order)}
+    stages = _stage_of([layer.name for layer in order], stage_ends)
+    layers = []
+    for i, layer in enumerate(order):
+        kind, config = _config(layer)
+        trainable = sum(math.prod(w.shape) for w in layer.trainable_weights)
+        frozen = sum(math.prod(w.shape) for w in layer.non_trainable_weights)
+        layers.append(
+            {
+                "index": i,
+                "stage": stages[i],
+                "name": None if _generated(layer) else layer.name,
+                "type": kind,
+                "config": config,
+                "output_shape": _shape(layer),
+                "params": [trainable, frozen],
+                "inputs": [index[id(p)] for p in _inbound(layer)] if i else [],
+            }
+        )
+    trainable = sum(x["params"][0] for x in layers)
+    frozen = sum(x["params"][1] for x in layers)
+    return {
+        "input_shape": _shape(order[0]),
+        "params": {"total": trainable + frozen, "trainable": trainable, "non_trainable": frozen},
+        "stages": _stage_table(layers, stage_ends),
+        "layers": layers,
+    }
+
+
+def _stage_table(layers, stage_ends):
+    table = {}
+    for x in layers:
+        table[x["stage"]] = x["output_shape"]  # the last layer of a stage gives its output
+    names = [s for s, _ in stage_ends] + [s for s in table if s not in dict(stage_ends)]
+    return [{"name": s, "output_shape": table[s]} for s in dict.fromkeys(names) if s in table]
+
+
+def _settings(layer) -> str:
+    c = layer["config"]
+    kind = layer["type"]
+    if kind == "conv2d":
+        k = "x".join(map(str, c["kernel_size"]))
+        text = f"{c['filters']} {k} s{c['strides'][0]} {c['padding']}"
+        return text + (" +bias" if c["use_bias"] else "") + _act(c["activation"])
+    if kind.endswith("_pool") and "pool_size" in c:
+        return f"{c['pool_size'][0]}x{c['pool_size'][1]} s{c['strides'][0]} {c['padding']}"
+    if kind == "batch_norm":
+        return f"eps={c['epsilon']} center={c['center']} scale={c['scale']}"
+    if kind == "dense":
+        return f"{c['units']}{_act(c['activation'])}"
+    return " ".join(f"{v}" for k, v in c.items() if k not in ("axis",))
+
+
+def _act(activation) -> str:
+    return "" if activation in (None, "linear") else f" {activation}"
+
+
+def text_table(s: dict, title: str = "", notes: dict | None = None) -> str:
+    """A model.summary()-like table; `notes` maps a layer index to a citation."""
+    notes = notes or {}
+    rows = [
+        f"{title}",
+        f"{'#':>4} {'stage':<11} {'name':<16} {'type':<20} {'settings':<28} "
+        f"{'output':<14} {'params':>9}  inputs",
+    ]
+    for x in s["layers"]:
+        shape = "x".join(str(d) for d in x["output_shape"])
+        row = (
+            f"{x['index']:>4} {x['stage']:<11} {x['name'] or '':<16} {x['type']:<20} "
+            f"{_settings(x):<28} {shape:<14} {sum(x['params']):>9,}  "
+            f"{','.join(map(str, x['inputs']))}"
+        )
+        rows.append(row + (f"  [{notes[x['index']]}]" if x["index"] in notes else ""))
+    p = s["params"]
+    rows.append(
+        f"total {p['total']:,} = trainable {p['trainable']:,} + non-trainable {p['non_trainable']:,}"
+    )
+    rows += [f"{st['name']:<12} {'x'.join(map(str, st['output_shape']))}" for st in s["stages"]]
+    return "\n".join(rows)
+
+
+def _where(layer) -> str:
+    name = f" {layer['name']}" if layer["name"] else ""
+    return f"layer {layer['index']} ({layer['stage']}{name}, {layer['type']})"
+
+
+def differences(expected: dict, actual: dict, limit: int = 10) -> list[str]:
+    """Readable differences between two canonical summaries, first `limit` of them."""
+    out = []
+    for key in ("input_shape", "params", "stages"):
+        if expected[key] != actual[key]:
+            out.append(f"{key}: expected {expected[key]}, got {actual[key]}")
+    for a, b in zip(expected["layers"], actual["layers"]):
+        for key in ("stage", "name", "type", "output_shape", "params", "inputs"):
+            if a[key] != b[key]:
+                out.append(f"{_where(a)}: {key} expected {a[key]}, got {b[key]}")
+        for key in sorted(set(a["config"]) | set(b["config"])):
+            va, vb = a["config"].get(key), b["config"].get(key)
+            if va != vb:
+                out.append(f"{_where(a)}: {key} expected {va}, got {vb}")
+    n, m = len(expected["layers"]), len(actual["layers"])
+    if n != m:
+        out.append(f"layer count: expected {n}, got {m}")
+    return out[:limit] + ([f"... {len(out) - limit} more"] if len(out) > limit else [])

@@ -1,0 +1,86 @@
+"""The released Inception-ResNet-v2: pinned numbers, and the transcription rebuilds it exactly."""
+
+import keras
+import pytest
+
+from inception_repro import calculus, registry, summary
+from inception_repro.networks import released
+
+pytestmark = pytest.mark.structure
+
+IRV2 = "keras-inception-resnet-v2"
+
+# keras.io applications table and released.md: 55,873,736 parameters with the top,
+# 54,336,736 without; 60,544 non-trainable (BN moving mean/variance).
+PINNED_PARAMS = {True: (55_873_736, 55_813_192, 60_544), False: (54_336_736, 54_276_192, 60_544)}
+# Stage outputs at 299, from the shapes slim's inception_resnet_v2_test.py pins (released.md).
+PINNED_STAGES = [
+    ("stem", [35, 35, 320]),
+    ("blocks_a", [35, 35, 320]),
+    ("reduction_a", [17, 17, 1088]),
+    ("blocks_b", [17, 17, 1088]),
+    ("reduction_b", [8, 8, 2080]),
+    ("blocks_c", [8, 8, 2080]),
+]
+
+
+@pytest.mark.parametrize("include_top", [True, False], ids=["top", "no-top"])
+def test_parameter_counts_as_published(include_top, summary_of):
+    p = summary_of(IRV2, include_top=include_top)["params"]
+    assert (p["total"], p["trainable"], p["non_trainable"]) == PINNED_PARAMS[include_top]
+
+
+def test_stage_shapes_as_published(summary_of):
+    stages = summary_of(IRV2)["stages"]
+    assert [(s["name"], s["output_shape"]) for s in stages[:6]] == PINNED_STAGES
+    assert stages[6] == {"name": "head", "output_shape": [1000]}
+
+
+# 299 with and without the top, plus a small and a non-square size.
+CASES = [((299, 299), True), ((299, 299), False), ((75, 75), False), ((257, 401), True)]
+
+
+@pytest.mark.parametrize("size,include_top", CASES, ids=lambda c: str(c))
+def test_slim_transcription_rebuilds_the_keras_model(
+    size, include_top, summary_of, transcription_of
+):
+    ours = transcription_of(size, include_top)
+    theirs = summary_of(IRV2, size, include_top)
+    assert ours == theirs, "\n".join(summary.differences(theirs, ours))
+
+
+def test_slim_parameter_count_is_the_sum_of_its_parts(summary_of):
+    s = summary_of("slim-inception-resnet-v2")
+    t = calculus.trace(released.slim_inception_resnet_v2())
+    by_stage = {}
+    for layer in s["layers"]:
+        by_stage[layer["stage"]] = by_stage.get(layer["stage"], 0) + sum(layer["params"])
+    assert s["params"]["total"] == t.params() == sum(by_stage.values()) == 59_244_594
+    # conv_7b (2080*1536 kernel + 3*1536 BN) and 1001-way logits (1536*1001 + 1001)
+    assert by_stage["head"] == 3_194_880 + 4_608 + 1_538_537
+    # aux: 1x1 128 (1088*128 + 3*128), 5x5 768 (5*5*128*768 + 3*768), logits (768*1001 + 1001)
+    assert by_stage["aux_head"] == 139_648 + 2_459_904 + 769_769
+    # = the Keras model + the aux head + the background class's 1536 weights and bias
+    assert s["params"]["total"] == PINNED_PARAMS[True][0] + by_stage["aux_head"] + 1_537
+    assert [st["name"] for st in s["stages"]][-2:] == ["head", "aux_head"]
+    assert s["stages"][-1]["output_shape"] == [1001]
+
+
+def test_stem_is_inception_v3s_stem(summary_of):
+    """Up to the 35x35x192 max pool the released network is keras's InceptionV3, layer for layer."""
+    irv2, v3 = summary_of(IRV2)["layers"], summary_of("keras-inception-v3")["layers"]
+    end = next(x["index"] for x in irv2 if x["output_shape"] == [35, 35, 192])
+    assert irv2[end]["type"] == "max_pool"
+    keys = ("type", "config", "output_shape", "params", "inputs")
+    assert [[x[k] for k in keys] for x in irv2[: end + 1]] == [
+        [x[k] for k in keys] for x in v3[: end + 1]
+    ]
+    # then mixed_5b (96-wide first branch) and Inception-v3's mixed0 (64) part ways
+    assert (irv2[end + 1]["config"]["filters"], v3[end + 1]["config"]["filters"]) == (96, 64)
+
+
+def test_summary_is_the_same_for_a_second_build_in_the_same_process(summary_of):
+    keras.applications.InceptionV3(weights=None)  # advance Keras's name counters
+    again = keras.applications.InceptionResNetV2(weights=None)
+    stages = summary.resolve_stage_ends(again, registry.IRV2_STAGES)
+    assert summary.summarise(again, stages) == summary_of(IRV2)
