@@ -8,7 +8,6 @@ order, naming and structure.
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from typing import Union
 
 from inception_repro.errors import SpecError
 
@@ -103,7 +102,7 @@ class Dense:
     name: str | None = None
 
 
-Node = Union[Conv, Pool, Concat, Residual, GlobalAvgPool, Flatten, Dropout, Dense]
+Node = Conv | Pool | Concat | Residual | GlobalAvgPool | Flatten | Dropout | Dense
 
 
 @dataclass(frozen=True)
@@ -159,11 +158,15 @@ def walk(network: Network, ops, x, include_top: bool = True):
     if include_top and network.top:
         stages = _with_head(stages, network.top)
     for stage in stages:
+        if hasattr(ops, "enter_stage"):  # ops that attribute layers to stages
+            ops.enter_stage(stage.name)
         for i, node in enumerate(stage.nodes):
             x = _node(node, ops, x, f"{stage.name}.{i}")
         stage_outputs[stage.name] = x
     outputs = [x]
     if include_top and network.aux:
+        if hasattr(ops, "enter_stage"):
+            ops.enter_stage("aux_head")
         a = stage_outputs[network.aux.source]
         for i, node in enumerate(network.aux.nodes):
             a = _node(node, ops, a, f"aux_head.{i}")
@@ -257,4 +260,7 @@ class _Depth:
 
 
 def check_depths(network: Network) -> None:
-    walk(network, _Depth(), 3, include_top=True)
+    try:
+        walk(network, _Depth(), 3, include_top=True)
+    except SpecError as e:
+        raise SpecError(f"{network.id}: {e}") from None
