@@ -32,6 +32,8 @@ class Layer:
     non_trainable: int = 0
     pytorch: int = 0
     macs: int = 0
+    stage: str = ""
+    cite: str = ""
 
 
 class _InvalidSize(Exception):
@@ -51,9 +53,16 @@ class _ShapeOps:
 
     def __init__(self):
         self.layers: list[Layer] = []
+        self.stage = ""
+
+    def enter_stage(self, name):
+        self.stage = name
+
+    def _add(self, node, *args):
+        self.layers.append(Layer(*args, stage=self.stage, cite=node.cite))
 
     def _spatial(self, x, kernel, stride, padding, name):
-        h, w = (_out(n, k, stride, padding) for n, k in zip(x[:2], kernel))
+        h, w = (_out(n, k, stride, padding) for n, k in zip(x[:2], kernel, strict=True))
         if h < 1 or w < 1:
             raise _InvalidSize(name, x)
         return h, w
@@ -64,53 +73,51 @@ class _ShapeOps:
         c, f = x[2], node.filters
         weights = kernel[0] * kernel[1] * c * f + (f if node.bias else 0)
         macs = h * w * kernel[0] * kernel[1] * c * f
-        self.layers.append(Layer(name, "conv2d", (h, w, f), weights, 0, weights, macs))
+        self._add(node, name, "conv2d", (h, w, f), weights, 0, weights, macs)
         if node.bn:
             bn = node.bn
             trainable = f * (int(bn.center) + int(bn.scale))
-            self.layers.append(
-                Layer(f"{name}_bn", "batch_norm", (h, w, f), trainable, 2 * f, 2 * f)
-            )
+            self._add(node, f"{name}_bn", "batch_norm", (h, w, f), trainable, 2 * f, 2 * f)
         if node.activation:
-            self.layers.append(Layer(f"{name}_ac", "activation", (h, w, f)))
+            self._add(node, f"{name}_ac", "activation", (h, w, f))
         return (h, w, f)
 
     def pool(self, x, node, name):
         h, w = self._spatial(x, (node.size, node.size), node.stride, node.padding, name)
-        self.layers.append(Layer(name, f"{node.kind}_pool", (h, w, x[2])))
+        self._add(node, name, f"{node.kind}_pool", (h, w, x[2]))
         return (h, w, x[2])
 
     def concat(self, xs, name, node):
         if len({x[:2] for x in xs}) != 1:
             raise _InvalidSize(name, xs[0])
         shape = (*xs[0][:2], sum(x[2] for x in xs))
-        self.layers.append(Layer(name, "concat", shape))
+        self._add(node, name, "concat", shape)
         return shape
 
     def scaled_add(self, x, up, scale, name, node):
-        self.layers.append(Layer(name or f"{node.name}_add", "scaled_residual_add", x))
+        self._add(node, name or f"{node.name}_add", "scaled_residual_add", x)
         return x
 
     def activation(self, x, act, name, node):
-        self.layers.append(Layer(name, "activation", x))
+        self._add(node, name, "activation", x)
         return x
 
     def global_avg_pool(self, x, node, name):
-        self.layers.append(Layer(name, "global_avg_pool", (x[2],)))
+        self._add(node, name, "global_avg_pool", (x[2],))
         return (x[2],)
 
     def flatten(self, x, node, name):
         shape = (x[0] * x[1] * x[2],) if len(x) == 3 else x
-        self.layers.append(Layer(name, "flatten", shape))
+        self._add(node, name, "flatten", shape)
         return shape
 
     def dropout(self, x, node, name):
-        self.layers.append(Layer(name, "dropout", x))
+        self._add(node, name, "dropout", x)
         return x
 
     def dense(self, x, node, name):
         n = x[0] * node.units + node.units
-        self.layers.append(Layer(name, "dense", (node.units,), n, 0, n, x[0] * node.units))
+        self._add(node, name, "dense", (node.units,), n, 0, n, x[0] * node.units)
         return (node.units,)
 
 

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 from inception_repro.errors import InputSizeError, UsageError
-from inception_repro.networks import released
+from inception_repro.networks import paper, released, slim_v4
 from inception_repro.spec import Network
 
 DEFAULT_SIZE = (299, 299)
@@ -38,16 +38,22 @@ class ModelEntry:
     description: str
     classes: int
     network: Callable[[], Network] | None = None  # spec-backed models
-    keras_app: str | None = None  # installed keras.applications models
+    keras_app: str | None = None  # a keras.applications name, or a dotted path to one
     stages: tuple = ()
     min_side: int | None = None  # for keras apps without a spec of their own
-    sizes_from: Callable[[], Network] | None = None  # spec whose stride arithmetic it shares
+    # a spec that the structure tests prove builds exactly this installed model
+    transcription: Callable[[], Network] | None = None
+
+    def spec(self) -> Network | None:
+        """The network as data: its own spec, or its proven transcription."""
+        make = self.network or self.transcription
+        return make() if make else None
 
     def min_size(self, include_top: bool = True) -> int:
         from inception_repro import calculus
 
-        spec = self.network or self.sizes_from
-        return calculus.min_input_size(spec(), include_top) if spec else self.min_side
+        spec = self.spec()
+        return calculus.min_input_size(spec, include_top) if spec else self.min_side
 
 
 ENTRIES: dict[str, ModelEntry] = {
@@ -60,7 +66,16 @@ ENTRIES: dict[str, ModelEntry] = {
             1000,
             keras_app="InceptionResNetV2",
             stages=IRV2_STAGES,
-            sizes_from=released.slim_body_keras_head,
+            transcription=released.slim_body_keras_head,
+        ),
+        ModelEntry(
+            "tfkeras-inception-resnet-v2",
+            "tf_keras.applications.InceptionResNetV2 (package tf-keras: the Keras 2 line)",
+            "the same released model as built by Keras 2 (weights=None)",
+            1000,
+            keras_app="tf_keras.applications.InceptionResNetV2",
+            stages=IRV2_STAGES,
+            transcription=released.slim_body_keras_head,
         ),
         ModelEntry(
             "keras-inception-v3",
@@ -77,6 +92,34 @@ ENTRIES: dict[str, ModelEntry] = {
             "TF-Slim transcription: aux head on PreAuxLogits, dropout keep 0.8, 1001 classes",
             1001,
             network=released.slim_inception_resnet_v2,
+        ),
+        ModelEntry(
+            "paper-inception-v4",
+            "arXiv 1602.07261 Figs 3-9 (errata.py resolves Figs 3 and 5)",
+            "the paper's Inception-v4: avg pool, dropout keep 0.8, softmax; no aux head",
+            1000,
+            network=paper.inception_v4,
+        ),
+        ModelEntry(
+            "paper-inception-resnet-v1",
+            "arXiv 1602.07261 Figs 14, 10, 7, 11, 12, 13, 15",
+            "the paper's Inception-ResNet-v1, residuals scaled by 0.1",
+            1000,
+            network=paper.inception_resnet_v1,
+        ),
+        ModelEntry(
+            "paper-inception-resnet-v2",
+            "arXiv 1602.07261 Figs 3, 16, 7, 17, 18, 19, 15 (errata.py resolves Figs 17-19)",
+            "the paper's Inception-ResNet-v2, residuals scaled by 0.1, widths 1152 and 2144",
+            1000,
+            network=paper.inception_resnet_v2,
+        ),
+        ModelEntry(
+            "slim-inception-v4",
+            "TF-Slim research/slim/nets/inception_v4.py",
+            "TF-Slim transcription: aux head on Mixed_6h, dropout keep 0.8, 1001 classes",
+            1001,
+            network=slim_v4.slim_inception_v4,
         ),
     ]
 }
@@ -109,18 +152,25 @@ def _build(model_id, input_size, include_top):
     e = entry(model_id)
     if e.network:
         return build.build(e.network(), input_size, include_top)
-    import keras
+    import importlib
 
     from inception_repro.summary import resolve_stage_ends
 
-    app = getattr(keras.applications, e.keras_app)
+    module, _, name = e.keras_app.rpartition(".")
+    app = getattr(importlib.import_module(module or "keras.applications"), name)
     model = app(weights=None, include_top=include_top, input_shape=(*input_size, 3))
     return build.Built(model, resolve_stage_ends(model, e.stages))
 
 
 def build(model_id: str, input_size=DEFAULT_SIZE, include_top: bool = True):
-    """The built model and its stage ends; the same object for the same arguments."""
-    return _build(model_id, check_input_size(model_id, input_size, include_top), include_top)
+    """The built model and its stage ends; the same object for the same arguments.
+
+    (None, None) builds one model for every input size (keras apps: only without the top).
+    """
+    size = tuple(input_size)
+    if None not in size:
+        size = check_input_size(model_id, size, include_top)
+    return _build(model_id, size, include_top)
 
 
 def build_model(model_id: str, input_size=DEFAULT_SIZE, include_top: bool = True):

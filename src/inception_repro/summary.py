@@ -1,5 +1,6 @@
 """Any Keras functional model -> canonical summary: a plain, deterministic, comparable record.
 
+Keras 3 models and Keras 2 ones (package tf-keras) give the same record for the same network.
 Order: depth-first from the outputs (in order), each layer's inputs visited in call order,
 a layer listed after all its inputs. It depends only on the graph, never on names or on the
 order layers were created. Names are kept only where a model chose them (mixed_5b,
@@ -59,15 +60,26 @@ def _generated(layer) -> bool:
     return bool(auto) or bool(_PATH_NAME.search(layer.name)) or type(layer).__name__ == "InputLayer"
 
 
+# Keras 3 and Keras 2 (tf_keras) graphs differ in two attribute names, read here and nowhere else:
+# the tensors a node consumed (Keras 2's `input_tensors` is the raw first call argument, its flat
+# list is `keras_inputs`) and the layer that made a tensor (`operation` in Keras 3, `layer` in 2).
 def _inbound(layer):
     node = layer._inbound_nodes[0]
-    return [t._keras_history.operation for t in node.input_tensors]
+    if node.is_input:  # Keras 2 lists an input layer's own tensor as its input
+        return []
+    tensors = node.keras_inputs if hasattr(node, "keras_inputs") else node.input_tensors
+    return [_producer(t) for t in tensors]
 
 
-def canonical_order(model) -> list:
+def _producer(tensor):
+    history = tensor._keras_history
+    return history.layer if hasattr(history, "layer") else history.operation
+
+
+def canonical_order(model, outputs=None) -> list:
     order, seen = [], set()
-    for out in model.outputs:
-        stack = [(out._keras_history.operation, False)]
+    for out in model.outputs if outputs is None else outputs:
+        stack = [(_producer(out), False)]
         while stack:
             layer, expanded = stack.pop()
             if id(layer) in seen:
@@ -91,11 +103,19 @@ def _value(v):
 
 def _config(layer) -> tuple[str, dict]:
     cls = type(layer).__name__
+    cfg = layer.get_config()
+    if cls == "Lambda" and set(cfg.get("arguments") or ()) == {"scale"}:
+        # Keras 2 before 2.12: the residual add was Lambda(x + scale * up, arguments={"scale": s})
+        cls, cfg = "CustomScaleLayer", cfg["arguments"]
     if cls not in _TYPES:
         raise UsageError(f"layer {layer.name!r} has type {cls}, which the summariser does not know")
     kind, keys = _TYPES[cls]
-    cfg = layer.get_config()
-    return kind, {k: _value(cfg[k]) for k in keys}
+    return kind, {k: _axis(k, _value(cfg[k])) for k in keys}
+
+
+def _axis(key, value):
+    """Keras 2 writes BatchNormalization's axis as a one-element list ([3]), Keras 3 as 3."""
+    return value[0] if key == "axis" and isinstance(value, list) and len(value) == 1 else value
 
 
 def _shape(layer):
@@ -149,6 +169,7 @@ def summarise(model, stage_ends=()) -> dict:
     order = canonical_order(model)
     index = {id(layer): i for i, layer in enumerate(order)}
     stages = _stage_of([layer.name for layer in order], stage_ends)
+    blocks = _blocks(order, stages, len(canonical_order(model, model.outputs[:1])))
     layers = []
     for i, layer in enumerate(order):
         kind, config = _config(layer)
@@ -158,6 +179,7 @@ def summarise(model, stage_ends=()) -> dict:
             {
                 "index": i,
                 "stage": stages[i],
+                "block": blocks[i],
                 "name": None if _generated(layer) else layer.name,
                 "type": kind,
                 "config": config,
@@ -174,6 +196,21 @@ def summarise(model, stage_ends=()) -> dict:
         "stages": _stage_table(layers, stage_ends),
         "layers": layers,
     }
+
+
+def _blocks(order, stages, n_main) -> list[int | None]:
+    """The block number (1, 2, ...) of each layer of a blocks_* stage, from the graph's cut
+    points; None elsewhere. Only the main output's graph is cut (an aux head would bridge it)."""
+    cuts = set(cut_points(order[:n_main]))
+    ends = {c for c in cuts if c + 1 not in cuts}  # a block's add and activation both cut
+    out, current, count = [], None, 0
+    for i, stage in enumerate(stages):
+        if stage != current:
+            current, count = stage, 1
+        out.append(count if stage.startswith("blocks_") and i < n_main else None)
+        if i in ends:
+            count += 1
+    return out
 
 
 def _stage_table(layers, stage_ends):
@@ -222,15 +259,17 @@ def text_table(s: dict, title: str = "", notes: dict | None = None) -> str:
         rows.append(row + (f"  [{notes[x['index']]}]" if x["index"] in notes else ""))
     p = s["params"]
     rows.append(
-        f"total {p['total']:,} = trainable {p['trainable']:,} + non-trainable {p['non_trainable']:,}"
+        f"total {p['total']:,} = trainable {p['trainable']:,}"
+        f" + non-trainable {p['non_trainable']:,}"
     )
     rows += [f"{st['name']:<12} {'x'.join(map(str, st['output_shape']))}" for st in s["stages"]]
     return "\n".join(rows)
 
 
 def _where(layer) -> str:
+    block = f" block {layer['block']}" if layer.get("block") else ""
     name = f" {layer['name']}" if layer["name"] else ""
-    return f"layer {layer['index']} ({layer['stage']}{name}, {layer['type']})"
+    return f"layer {layer['index']} ({layer['stage']}{block}{name}, {layer['type']})"
 
 
 def differences(expected: dict, actual: dict, limit: int = 10) -> list[str]:
@@ -239,8 +278,8 @@ def differences(expected: dict, actual: dict, limit: int = 10) -> list[str]:
     for key in ("input_shape", "params", "stages"):
         if expected[key] != actual[key]:
             out.append(f"{key}: expected {expected[key]}, got {actual[key]}")
-    for a, b in zip(expected["layers"], actual["layers"]):
-        for key in ("stage", "name", "type", "output_shape", "params", "inputs"):
+    for a, b in zip(expected["layers"], actual["layers"], strict=False):  # lengths: see below
+        for key in ("stage", "block", "name", "type", "output_shape", "params", "inputs"):
             if a[key] != b[key]:
                 out.append(f"{_where(a)}: {key} expected {a[key]}, got {b[key]}")
         for key in sorted(set(a["config"]) | set(b["config"])):

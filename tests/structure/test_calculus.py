@@ -8,7 +8,8 @@ from inception_repro.networks import released
 pytestmark = pytest.mark.structure
 
 SPEC_MODELS = [m for m, e in registry.ENTRIES.items() if e.network]
-SIZES = [(299, 299), (151, 233)]
+# Other sizes: the property tests compare every stage with Keras at hundreds of sizes.
+SIZES = [(299, 299)]
 
 
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
@@ -18,7 +19,7 @@ def test_every_layer_shape_and_count_matches_keras(model_id, size, summary_of):
     predicted = calculus.trace(registry.entry(model_id).network(), size).layers
     layers = s["layers"][1:]  # the calculus has no input layer
     assert len(predicted) == len(layers)
-    for p, k in zip(predicted, layers):
+    for p, k in zip(predicted, layers, strict=True):
         where = f"{model_id} at {size}: layer {k['index']} {p.name}"
         assert p.kind == k["type"], where
         assert list(p.shape) == k["output_shape"], where

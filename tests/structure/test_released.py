@@ -84,3 +84,19 @@ def test_summary_is_the_same_for_a_second_build_in_the_same_process(summary_of):
     again = keras.applications.InceptionResNetV2(weights=None)
     stages = summary.resolve_stage_ends(again, registry.IRV2_STAGES)
     assert summary.summarise(again, stages) == summary_of(IRV2)
+
+
+BLOCK_STAGES = ("blocks_a", "blocks_b", "blocks_c")
+
+
+def test_block_counts_read_off_the_keras_graph(summary_of):
+    """Repeat counts from the installed model's own graph (cut points), not from any spec."""
+    layers = summary_of(IRV2)["layers"]
+    counts = {s: max(x["block"] or 0 for x in layers if x["stage"] == s) for s in BLOCK_STAGES}
+    assert counts == {"blocks_a": 10, "blocks_b": 20, "blocks_c": 10}  # the paper: 5, 10, 5
+    last = [x for x in layers if x["stage"] == "blocks_c"][-1]
+    assert (last["block"], last["type"], last["config"]) == (
+        10,
+        "scaled_residual_add",
+        {"scale": 1.0},
+    )

@@ -1,0 +1,92 @@
+"""Drift across Keras lines: tf_keras (the Keras 2 line, package tf-keras) builds the released
+Inception-ResNet-v2 with exactly the canonical summary of Keras 3, layer for layer, at every size
+checked. No difference between the two lines is known, so none is pinned: any that appears fails
+here with the layer, the setting and both values."""
+
+from collections import Counter
+
+import keras
+import pytest
+import tf_keras
+from tf_keras.src.applications.inception_resnet_v2 import CustomScaleLayer
+
+from inception_repro import registry, summary
+from inception_repro.errors import UsageError
+
+pytestmark = pytest.mark.structure
+
+KERAS3, KERAS2 = "keras-inception-resnet-v2", "tfkeras-inception-resnet-v2"
+
+# keras.io applications table and released.md: 55,873,736 parameters with the top,
+# 54,336,736 without; 60,544 non-trainable (BN moving mean/variance).
+PINNED_PARAMS = {True: (55_873_736, 55_813_192, 60_544), False: (54_336_736, 54_276_192, 60_544)}
+
+# 299 with and without the top, and a non-square size.
+CASES = [((299, 299), True), ((299, 299), False), ((257, 401), True)]
+
+
+def test_the_keras2_entry_is_built_by_tf_keras():
+    model = registry.build_model(KERAS2)
+    assert isinstance(model, tf_keras.Model)
+    assert not isinstance(model, keras.Model)
+
+
+@pytest.mark.parametrize("size,include_top", CASES, ids=lambda c: str(c))
+def test_both_keras_lines_give_the_same_canonical_summary(size, include_top, summary_of):
+    keras3 = summary_of(KERAS3, size, include_top)
+    keras2 = summary_of(KERAS2, size, include_top)
+    assert keras2 == keras3, "\n".join(summary.differences(keras3, keras2))
+
+
+@pytest.mark.parametrize("include_top", [True, False], ids=["top", "no-top"])
+def test_keras2_parameter_counts_as_published(include_top, summary_of):
+    p = summary_of(KERAS2, include_top=include_top)["params"]
+    assert (p["total"], p["trainable"], p["non_trainable"]) == PINNED_PARAMS[include_top]
+
+
+def test_installed_keras2_scales_residuals_with_custom_scale_layer():
+    """One per residual block: 10 block35 + 20 block17 + 10 block8 (released.md)."""
+    classes = Counter(type(x).__name__ for x in registry.build_model(KERAS2).layers)
+    assert (classes["CustomScaleLayer"], classes["Lambda"]) == (40, 0)
+
+
+def _one_block(residual_add):
+    """input -> conv -> 1x1 "up" -> residual_add([x, up]) -> relu, built with tf_keras."""
+    inputs = tf_keras.Input((8, 8, 4))
+    x = tf_keras.layers.Conv2D(4, 1, name="stem_conv")(inputs)
+    up = tf_keras.layers.Conv2D(4, 1, name="block35_1_conv")(x)
+    x = residual_add([x, up])
+    x = tf_keras.layers.Activation("relu", name="block35_1_ac")(x)
+    return summary.summarise(tf_keras.Model(inputs, x))
+
+
+def test_a_keras2_lambda_residual_reads_as_the_scaled_add():
+    """Keras 2 before 2.12 wrote the residual add as Lambda(inputs[0] + inputs[1] * scale,
+    arguments={"scale": s}) named after its block (released.md); it reads as the same
+    scaled_residual_add. Such a Keras cannot be installed here to check its model whole: it needs
+    TensorFlow <= 2.11, which has no wheels for Python 3.11 (PyPI lists 2.12.0 onwards), and it is
+    the package `keras` itself, which Keras 3 occupies; so the layer is built by hand."""
+    add = tf_keras.layers.Lambda(
+        lambda inputs, scale: inputs[0] + inputs[1] * scale,
+        arguments={"scale": 0.17},
+        name="block35_1",
+    )
+    old, new = _one_block(add), _one_block(CustomScaleLayer(0.17))
+    residual = old["layers"][3]
+    assert (residual["type"], residual["config"], residual["inputs"]) == (
+        "scaled_residual_add",
+        {"scale": 0.17},
+        [1, 2],
+    )
+    # the Lambda carries its block's name, CustomScaleLayer is left unnamed; nothing else differs
+    assert (residual["name"], new["layers"][3]["name"]) == ("block35_1", None)
+    assert [{**x, "name": None} for x in old["layers"]] == [
+        {**x, "name": None} for x in new["layers"]
+    ]
+
+
+def test_any_other_lambda_is_refused_by_name():
+    inputs = tf_keras.Input((8, 8, 4))
+    doubled = tf_keras.layers.Lambda(lambda t: 2 * t, name="double")(inputs)
+    with pytest.raises(UsageError, match="'double' has type Lambda"):
+        summary.summarise(tf_keras.Model(inputs, doubled))
