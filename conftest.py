@@ -6,9 +6,22 @@ import os
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 import pytest  # noqa: E402
+from hypothesis import HealthCheck, settings  # noqa: E402
 
 from inception_repro import build, registry, summary  # noqa: E402
 from inception_repro.networks import released  # noqa: E402
+
+# ci: bounded and repeatable (CI, tox, the README's command); thorough: for nightly runs.
+settings.register_profile(
+    "ci",
+    derandomize=True,
+    deadline=None,
+    max_examples=30,
+    print_blob=True,
+    suppress_health_check=[HealthCheck.too_slow],
+)
+settings.register_profile("thorough", deadline=None, max_examples=300, print_blob=True)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 
 @functools.cache
@@ -33,3 +46,16 @@ def _transcription_of(input_size=(299, 299), include_top=True):
 def transcription_of():
     """Canonical summary of the TF-Slim transcription with the Keras head."""
     return _transcription_of
+
+
+def pytest_addoption(parser):
+    parser.addoption(
+        "--update-golden",
+        action="store_true",
+        help="rewrite the golden files from the live models instead of comparing with them",
+    )
+
+
+@pytest.fixture(scope="session")
+def update_golden(request):
+    return request.config.getoption("--update-golden")

@@ -1,0 +1,31 @@
+"""Real forward passes (inference mode, random weights) at sampled small sizes."""
+
+import numpy as np
+import pytest
+from _probes import output_shapes, probe
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from test_shapes import MODELS
+
+pytestmark = pytest.mark.property
+
+# Each example runs the network twice; a tenth of the profile's examples, at least 3.
+FEW = max(3, settings.default.max_examples // 10)
+
+
+@pytest.mark.parametrize("model_id", MODELS)
+@settings(max_examples=FEW)
+@given(
+    size=st.tuples(st.integers(75, 160), st.integers(75, 160)),
+    batch=st.integers(2, 3),
+    seed=st.integers(0, 2**16),
+)
+def test_forward_pass_shape_finiteness_and_batch_independence(model_id, size, batch, seed):
+    model = probe(model_id)[0].model
+    x = np.random.default_rng(seed).uniform(-1, 1, (batch, *size, 3)).astype("float32")
+    y = np.asarray(model(x, training=False))
+    expected = output_shapes(model, size, batch)[0]
+    assert y.shape == tuple(expected), f"{model_id} at {size}: {y.shape} != {expected}"
+    assert np.isfinite(y).all(), f"{model_id} at {size}: non-finite output"
+    alone = np.asarray(model(x[-1:], training=False))
+    np.testing.assert_allclose(alone[0], y[-1], rtol=1e-5, atol=1e-5 * max(1.0, np.abs(y).max()))

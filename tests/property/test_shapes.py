@@ -1,0 +1,74 @@
+"""Shape invariants across input sizes, for every model id (hypothesis)."""
+
+import pytest
+from _probes import dynamic, keras_stage_shapes
+from hypothesis import given
+from hypothesis import strategies as st
+
+from inception_repro import calculus, registry
+
+pytestmark = pytest.mark.property
+
+MODELS = list(registry.ENTRIES)
+SPEC_MODELS = [m for m in MODELS if registry.entry(m).network]
+side = st.integers(75, 1024)
+sizes = st.tuples(side, side)
+
+
+def s2v(n):  # 3x3, stride 2, valid
+    return (n - 3) // 2 + 1
+
+
+def v(n):  # 3x3, stride 1, valid
+    return n - 2
+
+
+def stem(n):
+    # Every stem here (Fig 3, Fig 14, Inception-v3's) is s2v, v, s2v, v, s2v on each axis.
+    return s2v(v(s2v(v(s2v(n)))))
+
+
+# The expected grid of every stage, written out independently of the calculus.
+GRID = {
+    "stem": stem,
+    "blocks_a": stem,
+    "reduction_a": lambda n: s2v(stem(n)),
+    "blocks_b": lambda n: s2v(stem(n)),
+    "reduction_b": lambda n: s2v(s2v(stem(n))),
+    "blocks_c": lambda n: s2v(s2v(stem(n))),
+}
+
+
+def _first_disagreement(expected, actual):
+    for stage in expected:
+        if expected[stage] != actual.get(stage):
+            got = actual.get(stage)
+            return f"first stage that disagrees: {stage}: expected {expected[stage]}, got {got}"
+    return None
+
+
+def channels_at_299(model_id):
+    trace = calculus.trace(registry.entry(model_id).network(), include_top=dynamic(model_id))
+    return {s: shape[-1] for s, shape in trace.stages}
+
+
+@pytest.mark.parametrize("model_id", MODELS)
+@given(size=sizes)
+def test_stage_grids_follow_the_stride_arithmetic(model_id, size):
+    got = keras_stage_shapes(model_id, size)
+    expected = {s: (GRID[s](size[0]), GRID[s](size[1])) for s in GRID}
+    spatial = {s: shape[:2] for s, shape in got.items() if s in GRID}
+    problem = _first_disagreement(expected, spatial)
+    assert problem is None, f"{model_id} at {size[0]}x{size[1]}: {problem}"
+
+
+@pytest.mark.parametrize("model_id", SPEC_MODELS)
+@given(size=sizes)
+def test_calculus_equals_keras_and_channels_never_change(model_id, size):
+    network = registry.entry(model_id).network()
+    got = keras_stage_shapes(model_id, size)
+    predicted = dict(calculus.trace(network, size, include_top=dynamic(model_id)).stages)
+    problem = _first_disagreement({s: predicted[s] for s in got}, got)
+    assert problem is None, f"{model_id} at {size[0]}x{size[1]}: {problem}"
+    at_299 = channels_at_299(model_id)
+    assert {s: shape[-1] for s, shape in got.items()} == {s: at_299[s] for s in got}
