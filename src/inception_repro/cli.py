@@ -6,6 +6,7 @@ import argparse
 import json
 import os
 import sys
+from pathlib import Path
 
 from inception_repro import registry
 from inception_repro.errors import UsageError
@@ -31,6 +32,21 @@ def _summary(args) -> int:
     return 0
 
 
+def _diff(args) -> int:
+    from inception_repro import diff
+
+    d = diff.compare(args.a, args.b)
+    print(json.dumps(d, indent=1) if args.json else diff.render(d))
+    return 0
+
+
+def _report(args) -> int:
+    from inception_repro import report
+
+    print(report.write(Path(args.out)))
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="inception-repro",
@@ -44,6 +60,14 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("--no-top", action="store_true", help="without the classifier")
     s.add_argument("--json", action="store_true", help="one JSON object instead of a table")
     s.set_defaults(func=_summary)
+    d = sub.add_parser("diff", help="two networks stage by stage, and every discrepancy cited")
+    d.add_argument("a", help="a model id, e.g. paper-inception-resnet-v2")
+    d.add_argument("b", help="a model id, e.g. keras-inception-resnet-v2")
+    d.add_argument("--json", action="store_true", help="one JSON object instead of text")
+    d.set_defaults(func=_diff)
+    r = sub.add_parser("report", help="write report.md: the paper against the released model")
+    r.add_argument("--out", default="out", help="folder for report.md (default: out)")
+    r.set_defaults(func=_report)
     _add_optional_commands(sub)
     return p
 

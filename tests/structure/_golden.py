@@ -1,0 +1,64 @@
+"""Reading, comparing and (only with --update-golden) writing the pinned files under golden/."""
+
+import difflib
+import json
+from pathlib import Path
+
+import keras
+import tensorflow as tf
+import yaml
+
+import inception_repro
+
+ROOT = Path(__file__).resolve().parents[2] / "golden"
+ACCEPT = "accept the change with: pytest --update-golden -m structure"
+
+
+def produced_by() -> dict:
+    return {
+        "command": "pytest --update-golden -m structure",
+        "inception_repro": inception_repro.__version__,
+        "keras": keras.__version__,
+        "tensorflow": tf.__version__,
+    }
+
+
+def dump_summary(s: dict) -> str:
+    """JSON with one layer per line, so that a change reads as a one-line diff."""
+    head = {k: v for k, v in s.items() if k != "layers"}
+    layers = ",\n".join("  " + json.dumps(x) for x in s["layers"])
+    return json.dumps(head, indent=1)[:-2] + ',\n "layers": [\n' + layers + "\n ]\n}\n"
+
+
+def text_diff(expected: str, actual: str, limit: int = 40) -> str:
+    lines = list(
+        difflib.unified_diff(
+            expected.splitlines(), actual.splitlines(), "golden", "live", lineterm="", n=1
+        )
+    )
+    return "\n".join(
+        lines[:limit] + ([f"... {len(lines) - limit} more"] if len(lines) > limit else [])
+    )
+
+
+def check_text(path: Path, live: str, update: bool) -> str | None:
+    """None when the golden file equals `live`; else the reason, with the diff."""
+    if update:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(live)
+        return None
+    if not path.exists():
+        return f"golden file {path.relative_to(ROOT.parent)} is missing; create it: {ACCEPT}"
+    if path.read_text() != live:
+        return f"{path.relative_to(ROOT.parent)} differs ({ACCEPT}):\n" + text_diff(
+            path.read_text(), live
+        )
+    return None
+
+
+def load_yaml(path: Path) -> dict:
+    return yaml.safe_load(path.read_text())
+
+
+def dump_yaml(data) -> str:
+    return yaml.safe_dump(data, sort_keys=False, width=100, allow_unicode=True)
