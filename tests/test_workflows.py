@@ -1,0 +1,59 @@
+"""The CI workflows keep their security properties (docs/ci.md); actionlint checks the rest."""
+
+import re
+from pathlib import Path
+
+import pytest
+import yaml
+
+FOLDER = Path(__file__).parents[1] / ".github" / "workflows"
+WORKFLOWS = sorted([*FOLDER.glob("*.yml"), *FOLDER.glob("*.yaml")])
+GATE, GPU_EVAL = FOLDER / "gate.yml", FOLDER / "gpu-eval.yml"
+PINNED = re.compile(r"[\w.-]+/[\w.-]+(/[\w./-]+)?@[0-9a-f]{40}")
+
+
+def _load(path):
+    workflow = yaml.safe_load(path.read_text())
+    workflow["on"] = workflow.pop(True)  # YAML 1.1 reads the key `on` as true
+    return workflow
+
+
+def _steps(workflow):
+    return [step for job in workflow["jobs"].values() for step in job.get("steps", [])]
+
+
+def test_both_workflows_are_checked():
+    assert {GATE, GPU_EVAL} <= set(WORKFLOWS)
+
+
+@pytest.mark.parametrize("path", WORKFLOWS, ids=lambda p: p.name)
+def test_every_action_is_pinned_to_a_full_commit_sha(path):
+    uses = [step["uses"] for step in _steps(_load(path)) if "uses" in step]
+    assert uses
+    assert [u for u in uses if not PINNED.fullmatch(u)] == []
+
+
+@pytest.mark.parametrize("path", WORKFLOWS, ids=lambda p: p.name)
+def test_permissions_are_least_privilege(path):
+    workflow = _load(path)
+    assert workflow["permissions"] in ({}, {"contents": "read"})
+    for job in workflow["jobs"].values():
+        granted = job.get("permissions", {})
+        assert granted not in ("write-all", "read-all")
+        assert [scope for scope, level in granted.items() if level == "write"] in ([], ["issues"])
+
+
+def test_gpu_eval_never_runs_for_a_pull_request():
+    workflow = _load(GPU_EVAL)
+    assert set(workflow["on"]) == {"workflow_dispatch", "schedule"}
+    assert set(workflow["on"]["workflow_dispatch"]["inputs"]) == {"protocol", "limit"}
+    assert {"self-hosted", "gpu"} <= set(workflow["jobs"]["eval"]["runs-on"])
+
+
+def test_the_gate_runs_on_every_push_and_pull_request_and_only_on_hosted_runners():
+    workflow = _load(GATE)
+    assert {"push", "pull_request"} <= set(workflow["on"])
+    assert workflow["concurrency"]["cancel-in-progress"] is True
+    assert [job["runs-on"] for job in workflow["jobs"].values()] == ["ubuntu-24.04"] * len(
+        workflow["jobs"]
+    )
