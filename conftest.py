@@ -59,3 +59,21 @@ def pytest_addoption(parser):
 @pytest.fixture(scope="session")
 def update_golden(request):
     return request.config.getoption("--update-golden")
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node, error):
+    """xdist: collect the (model, H, W) triples each worker checked against Keras."""
+    sizes = getattr(node.config, "checked_sizes", set())
+    sizes.update(tuple(x) for x in node.workeroutput.get("checked_sizes", []))
+    node.config.checked_sizes = sizes
+
+
+def pytest_terminal_summary(terminalreporter, config):
+    checked = getattr(config, "checked_sizes", None)
+    if checked:
+        sizes = {(h, w) for _, h, w in checked}
+        terminalreporter.write_line(
+            f"property: {len(checked)} (model, size) pairs, {len(sizes)} distinct input sizes "
+            "checked against Keras's own shape inference"
+        )

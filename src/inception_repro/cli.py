@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 from inception_repro import registry
+from inception_repro.evaluate import command as eval_command
 from inception_repro.errors import UsageError
 
 
@@ -68,16 +69,8 @@ def parser() -> argparse.ArgumentParser:
     r = sub.add_parser("report", help="write report.md: the paper against the released model")
     r.add_argument("--out", default="out", help="folder for report.md (default: out)")
     r.set_defaults(func=_report)
-    _add_optional_commands(sub)
-    return p
-
-
-def _add_optional_commands(sub) -> None:
-    try:
-        from inception_repro.evaluate import command as eval_command
-    except ImportError:
-        return
     eval_command.add_parser(sub)
+    return p
 
 
 def main(argv=None) -> int:

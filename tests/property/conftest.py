@@ -1,21 +1,10 @@
-"""Counts the input sizes checked against Keras, across xdist workers too."""
+"""Hands the sizes checked against Keras to the root conftest, which reports them (xdist too)."""
 
 from _probes import CHECKED
 
 
 def pytest_sessionfinish(session):
-    if hasattr(session.config, "workeroutput"):  # an xdist worker: hand the count over
+    if hasattr(session.config, "workeroutput"):  # an xdist worker: send them to the controller
         session.config.workeroutput["checked_sizes"] = sorted(CHECKED)
-
-
-def pytest_testnodedown(node, error):
-    CHECKED.update(tuple(x) for x in node.workeroutput.get("checked_sizes", []))
-
-
-def pytest_terminal_summary(terminalreporter):
-    if CHECKED:
-        sizes = {(h, w) for _, h, w in CHECKED}
-        terminalreporter.write_line(
-            f"property: {len(CHECKED)} (model, size) pairs, {len(sizes)} distinct input sizes "
-            "checked against Keras's own shape inference"
-        )
+    else:
+        session.config.checked_sizes = set(CHECKED)

@@ -1,0 +1,38 @@
+"""What one evaluation run is asked to do, and the checks that need no TensorFlow."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from inception_repro.errors import UsageError
+from inception_repro.evaluate import PROTOCOL_NAMES
+
+
+@dataclass(frozen=True)
+class EvalConfig:
+    model_id: str
+    data_dir: Path
+    manual_dir: Path | None = None
+    weights: Path | None = None
+    protocol: str = "slim"
+    batch_size: int | None = None
+    limit: int | None = None
+    blacklist: Path | None = None
+    allow_cpu: bool = False
+    progress: bool = True
+
+
+def check(cfg: EvalConfig) -> None:
+    """Reject bad arguments before any data, weights or TensorFlow is touched."""
+    if cfg.limit is not None and cfg.limit < 1:
+        raise UsageError(
+            f"--limit {cfg.limit}: give a positive number of images (validation images 1..N), "
+            "or leave --limit out to evaluate all of them"
+        )
+    if cfg.batch_size is not None and cfg.batch_size < 1:
+        raise UsageError(f"--batch-size {cfg.batch_size}: give a positive batch size")
+    if cfg.protocol not in PROTOCOL_NAMES:
+        raise UsageError(
+            f"unknown protocol {cfg.protocol!r}; choose one of: {', '.join(PROTOCOL_NAMES)}"
+        )

@@ -1,0 +1,270 @@
+"""The ImageNet validation split through TFDS, built offline from a manual_dir, and the blacklist.
+
+TFDS (imagenet2012, builder 5.1.0) builds the validation split from ILSVRC2012_img_val.tar and
+joins the labels by the SORTED POSITION of the tar's member names in its bundled
+validation_labels.txt. A tar with other names, gaps or directory entries would be labelled
+wrongly without any error, so the tar is checked before TFDS sees it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import sys
+import tarfile
+import types
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from inception_repro.errors import UsageError
+
+DATASET = "imagenet2012"
+SPLIT = "validation"
+VAL_TAR = "ILSVRC2012_img_val.tar"
+VAL_IMAGES = 50_000
+# Size: TFDS imagenet2012 documentation; md5: the image-net.org ILSVRC2012 download page
+# ("Validation images (all tasks). 6.3GB. MD5: 29b2...") and torchvision datasets/imagenet.py.
+VAL_TAR_BYTES = 6_744_924_160
+VAL_TAR_MD5 = "29b22e2961454d5413ddabcf34fc5622"
+MEMBER_PREFIX = "ILSVRC2012_val_"
+MEMBER_RE = re.compile(r"ILSVRC2012_val_(\d{8})\.JPEG")
+SOURCE_FILE = "inception_repro_source.json"  # written beside TFDS's files after a build
+HOW_TO_GET = (
+    f"download {VAL_TAR} ({VAL_TAR_BYTES:,} bytes, md5 {VAL_TAR_MD5}) from "
+    "https://image-net.org/download-images (registration needed) and put it, unextracted, in "
+    "the manual dir"
+)
+
+
+class DataError(UsageError):
+    """The ImageNet validation data is missing or is not what it claims to be."""
+
+
+def member_name(index: int) -> str:
+    """The tar member name of the 1-based validation image `index`."""
+    return f"{MEMBER_PREFIX}{index:08d}.JPEG"
+
+
+@dataclass(frozen=True)
+class TarSource:
+    """What was built: the tar's path, size, md5 and image count."""
+
+    path: str
+    bytes: int
+    md5: str
+    images: int
+
+    @property
+    def official(self) -> bool:
+        return self.md5 == VAL_TAR_MD5 and self.images == VAL_IMAGES
+
+
+# --- the tar ---------------------------------------------------------------------------------
+
+
+def find_val_tar(manual_dir) -> Path:
+    """The validation tar in manual_dir, or a DataError saying what to put where."""
+    if manual_dir is None:
+        raise DataError(
+            "the ImageNet validation split has not been built in the data dir yet and no manual "
+            f"dir was given: {HOW_TO_GET}, and pass it with --manual-dir DIR"
+        )
+    manual_dir = Path(manual_dir)
+    if not manual_dir.is_dir():
+        raise DataError(f"manual dir {manual_dir} does not exist: create it, {HOW_TO_GET}")
+    tar = manual_dir / VAL_TAR
+    if not tar.is_file():
+        found = sorted(p.name for p in manual_dir.iterdir())[:5]
+        seen = f" (it holds: {', '.join(found)})" if found else " (it is empty)"
+        raise DataError(f"{tar} not found{seen}: {HOW_TO_GET}")
+    if tar.stat().st_size == 0:
+        raise DataError(f"{tar} is empty: {HOW_TO_GET}")
+    return tar
+
+
+def check_val_tar(tar: Path) -> int:
+    """The number of images in the tar, after checking its members are ImageNet's 1..N."""
+    try:
+        with tarfile.open(tar, mode="r:") as archive:
+            members = archive.getmembers()
+    except (tarfile.TarError, OSError) as e:
+        raise DataError(f"{tar} is not a readable tar archive ({e}): {HOW_TO_GET}") from None
+    numbers = []
+    for m in members:
+        match = MEMBER_RE.fullmatch(m.name)
+        if not m.isfile() or match is None:
+            raise DataError(
+                f"{tar} holds {m.name!r}, which is not an ImageNet validation image "
+                f"({member_name(1)} .. {member_name(VAL_IMAGES)}, files at the top level): "
+                f"this is not ImageNet's validation tar; {HOW_TO_GET}"
+            )
+        numbers.append(int(match.group(1)))
+    _check_numbering(tar, sorted(numbers))
+    return len(numbers)
+
+
+def _check_numbering(tar, numbers):
+    if not numbers:
+        raise DataError(f"{tar} holds no images: {HOW_TO_GET}")
+    if len(numbers) > VAL_IMAGES or numbers[-1] > VAL_IMAGES:
+        raise DataError(f"{tar} holds more than {VAL_IMAGES:,} validation images: {HOW_TO_GET}")
+    for expected, got in enumerate(numbers, start=1):
+        if got != expected:
+            raise DataError(
+                f"{tar} lacks {member_name(expected)} (or repeats an image): TFDS labels the "
+                "images by their sorted position, so every image 1..N must be present; "
+                f"{HOW_TO_GET}"
+            )
+
+
+def file_md5(path, chunk=1 << 22) -> str:
+    digest = hashlib.md5()
+    with open(path, "rb") as f:
+        while block := f.read(chunk):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+# --- TFDS ------------------------------------------------------------------------------------
+
+
+def _importlib_resources_stand_in():
+    """TFDS 4.9.x's builder checks isinstance(path, importlib_resources.abc.Traversable) but
+    declares importlib_resources only for Python < 3.9; without it, building fails with
+    ModuleNotFoundError. The standard library's Traversable is the same protocol."""
+    try:
+        import importlib_resources  # noqa: F401
+    except ImportError:
+        from importlib.resources import abc
+
+        sys.modules["importlib_resources"] = types.SimpleNamespace(abc=abc)
+
+
+def _builder(data_dir):
+    import tensorflow_datasets as tfds
+    from tensorflow_datasets.core.utils import gcs_utils
+
+    _importlib_resources_stand_in()
+    # TFDS 4.9.0-4.9.7 look metadata up on GCS unless told not to; 4.9.10 has it off already.
+    gcs_utils._is_gcs_disabled = True
+    return tfds.builder(DATASET, data_dir=os.fspath(data_dir))
+
+
+def _source_path(builder) -> Path:
+    return Path(os.fspath(builder.data_path)) / SOURCE_FILE
+
+
+def _read_source(builder) -> TarSource | None:
+    path = _source_path(builder)
+    if not path.is_file():
+        return None
+    return TarSource(**json.loads(path.read_text()))
+
+
+def _is_prepared(builder) -> bool:
+    return (Path(os.fspath(builder.data_path)) / "dataset_info.json").is_file()
+
+
+def prepare(manual_dir, data_dir) -> TarSource | None:
+    """Build the validation split into data_dir once; return what it was built from.
+
+    A split already built in data_dir is reused; None means it was built by something else
+    than this package, so its source tar is unknown.
+    """
+    data_dir = Path(data_dir)
+    builder = _builder(data_dir)
+    if _is_prepared(builder):
+        source = _read_source(builder)
+        _check_same_tar(builder, source, manual_dir)
+        if SPLIT not in builder.info.splits:
+            raise DataError(
+                f"the {DATASET} build in {data_dir} has no {SPLIT} split: use an empty "
+                "--data-dir, or delete that build, and pass --manual-dir"
+            )
+        return source
+    tar = find_val_tar(manual_dir)
+    images = check_val_tar(tar)
+    source = TarSource(str(tar.resolve()), tar.stat().st_size, file_md5(tar), images)
+    _build(builder, tar, data_dir)
+    _source_path(builder).write_text(json.dumps(asdict(source), indent=2) + "\n")
+    return source
+
+
+def _check_same_tar(builder, source, manual_dir):
+    if manual_dir is None or source is None:
+        return
+    tar = find_val_tar(manual_dir)
+    if tar.stat().st_size != source.bytes:
+        raise DataError(
+            f"the {DATASET} build in {builder.data_dir} was made from another tar "
+            f"({source.path}, {source.bytes:,} bytes) than {tar} ({tar.stat().st_size:,} "
+            "bytes): pass another --data-dir, or delete the old build"
+        )
+
+
+def _build(builder, tar, data_dir):
+    import tensorflow_datasets as tfds
+
+    # A manual dir holding the validation tar alone, so that TFDS never builds the train
+    # split (138 GB) even when the user's manual dir also holds the train tar.
+    staging = data_dir / "manual" / DATASET
+    staging.mkdir(parents=True, exist_ok=True)
+    link = staging / VAL_TAR
+    if link.is_symlink() or link.exists():
+        link.unlink()
+    link.symlink_to(tar.resolve())
+    config = tfds.download.DownloadConfig(manual_dir=os.fspath(staging))
+    builder.download_and_prepare(
+        download_dir=os.fspath(data_dir / "downloads"), download_config=config
+    )
+
+
+def split_size(data_dir) -> int:
+    return _builder(data_dir).info.splits[SPLIT].num_examples
+
+
+def load(data_dir):
+    """The validation examples: dicts of image (JPEG bytes), label and file_name. Their order
+    is TFDS's (it shuffles while writing), not the validation index order."""
+    import tensorflow_datasets as tfds
+
+    return _builder(data_dir).as_dataset(
+        split=SPLIT, shuffle_files=False, decoders={"image": tfds.decode.SkipDecoding()}
+    )
+
+
+def validation_index(file_name):
+    """The 1-based validation index in a file_name tensor (ILSVRC2012_val_00000001.JPEG -> 1)."""
+    import tensorflow as tf
+
+    return tf.strings.to_number(tf.strings.substr(file_name, len(MEMBER_PREFIX), 8), tf.int32)
+
+
+# --- the ILSVRC2014 blacklist ------------------------------------------------------------------
+
+
+def read_blacklist(path) -> frozenset[int]:
+    """The 1-based validation indices listed in the ILSVRC2014 devkit blacklist file."""
+    path = Path(path)
+    hint = (
+        "pass ILSVRC2014_clsloc_validation_blacklist.txt from the ILSVRC2014 devkit "
+        "(one 1-based validation index per line)"
+    )
+    if not path.is_file():
+        raise DataError(f"blacklist file {path} not found: {hint}")
+    indices = set()
+    for number, line in enumerate(path.read_text().splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            index = int(line)
+        except ValueError:
+            raise DataError(f"{path} line {number} is {line!r}, not an index: {hint}") from None
+        if not 1 <= index <= VAL_IMAGES:
+            raise DataError(f"{path} line {number}: {index} is outside 1..{VAL_IMAGES}: {hint}")
+        indices.add(index)
+    if not indices:
+        raise DataError(f"{path} lists no indices: {hint}")
+    return frozenset(indices)

@@ -1,0 +1,133 @@
+"""Reported vs measured: the golden accuracy file, the gate, and the Markdown table."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from inception_repro.evaluate.data import VAL_IMAGES
+
+GOLDEN = Path(__file__).resolve().parents[3] / "golden" / "accuracy.yaml"
+FULL = "full"
+SUBSET = "non_blacklisted"
+
+
+@dataclass(frozen=True)
+class Reported:
+    id: str
+    reported_model: str
+    source: str
+    model: str | None
+    protocol: str | None
+    evaluation_set: str
+    top1: float
+    top5: float
+    gated: bool
+    tolerance_pp: float | None = None
+    tolerance_reason: str | None = None
+    not_gated_reason: str | None = None
+    protocol_note: str | None = None
+
+
+def load_reported(path=GOLDEN) -> list[Reported]:
+    import yaml
+
+    entries = yaml.safe_load(Path(path).read_text())["reported"]
+    return [Reported(**e) for e in entries]
+
+
+def applicable(results: dict, reported: list[Reported]) -> list[Reported]:
+    """The reported numbers this run can be compared with: same model and protocol, and the
+    subset ones only when the run measured the subset."""
+    out = []
+    for r in reported:
+        if r.model != results["model"] or r.protocol != results["protocol"]["name"]:
+            continue
+        if r.evaluation_set == SUBSET and results["non_blacklisted"] is None:
+            continue
+        out.append(r)
+    return out
+
+
+def measured(results: dict, r: Reported) -> dict:
+    return results["non_blacklisted"] if r.evaluation_set == SUBSET else results["all"]
+
+
+def gate_failures(results: dict, reported: list[Reported]) -> list[str]:
+    """Why the run fails the gate; empty when every gated number is reproduced."""
+    gated = [r for r in applicable(results, reported) if r.gated]
+    if not gated:
+        return []
+    if not results["full_validation_set"]:
+        return [
+            f"the gate needs all {VAL_IMAGES:,} validation images; {results['n']:,} were evaluated"
+        ]
+    failures = []
+    for r in gated:
+        got = measured(results, r)
+        for metric in ("top1", "top5"):
+            delta = got[metric] - getattr(r, metric)
+            if abs(delta) > r.tolerance_pp:
+                failures.append(
+                    f"{r.id}: {metric} measured {got[metric]:.3f} vs reported "
+                    f"{getattr(r, metric)} ({delta:+.3f} pp, tolerance {r.tolerance_pp} pp; "
+                    f"{r.source})"
+                )
+    return failures
+
+
+def _verdict(results, r, got):
+    if not r.gated:
+        return "reported, not gated"
+    if not results["full_validation_set"]:
+        return "not gated: partial set"
+    ok = all(abs(got[m] - getattr(r, m)) <= r.tolerance_pp for m in ("top1", "top5"))
+    return f"{'pass' if ok else 'FAIL'} (±{r.tolerance_pp} pp)"
+
+
+def markdown(results: dict, reported: list[Reported]) -> str:
+    device = ", ".join(results["devices"]["gpus"]) or f"CPU ({results['devices']['cpu']})"
+    lines = [
+        f"### ImageNet validation: {results['model']}, protocol {results['protocol']['name']}",
+        "",
+        f"{results['n']:,} images, {results['images_per_s']:.1f} images/s on {device}; "
+        f"{_weights_line(results['weights'])}",
+        "",
+        "| reported by | images | top-1 reported | top-1 measured | Δ | top-5 reported "
+        "| top-5 measured | Δ | gate |",
+        "|---|---|---|---|---|---|---|---|---|",
+    ]
+    rows = applicable(results, reported)
+    for r in rows:
+        got = measured(results, r)
+        lines.append(
+            f"| {r.id} | {r.evaluation_set}: {got['n']:,} | {r.top1} | {got['top1']:.3f} "
+            f"| {got['top1'] - r.top1:+.3f} | {r.top5} | {got['top5']:.3f} "
+            f"| {got['top5'] - r.top5:+.3f} | {_verdict(results, r, got)} |"
+        )
+    if not rows:
+        lines.append(
+            f"| (no reported number for this model and protocol) | full: {results['n']:,} | "
+            f"| {results['top1']:.3f} | | | {results['top5']:.3f} | | |"
+        )
+    return "\n".join(lines) + "\n"
+
+
+def _weights_line(weights) -> str:
+    if not weights:
+        return "weights supplied by the caller"
+    line = f"weights md5 {weights['md5']}"
+    if weights["matches_released"] is False:
+        line += f" (not the released file, md5 {weights['released_md5']})"
+    return line
+
+
+def append_job_summary(text: str) -> bool:
+    """Append to the GitHub Actions job summary when running there."""
+    path = os.environ.get("GITHUB_STEP_SUMMARY")
+    if os.environ.get("GITHUB_ACTIONS") != "true" or not path:
+        return False
+    with open(path, "a", encoding="utf8") as f:
+        f.write(text + "\n")
+    return True

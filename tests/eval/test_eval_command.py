@@ -1,0 +1,76 @@
+"""`inception-repro eval` end to end on CPU, as a user runs it."""
+
+import argparse
+import hashlib
+import json
+import re
+
+import pytest
+
+from inception_repro.errors import UsageError
+from inception_repro.evaluate import command
+
+pytestmark = pytest.mark.eval
+
+
+def parse(*argv):
+    parser = argparse.ArgumentParser(prog="inception-repro")
+    command.add_parser(parser.add_subparsers())
+    return parser.parse_args(["eval", *argv])
+
+
+def test_done_when_command_writes_results(
+    fake_val, fake_data_dir, irv2_weights, tmp_path, monkeypatch, capsys
+):
+    summary = tmp_path / "summary.md"
+    monkeypatch.setenv("GITHUB_ACTIONS", "true")
+    monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(summary))
+    out = tmp_path / "r.json"
+    args = parse(
+        "--allow-cpu", "--model", "keras-inception-resnet-v2", "--weights", str(irv2_weights),
+        "--manual-dir", str(fake_val[0]), "--data-dir", str(fake_data_dir), "--limit", "8",
+        "--out", str(out), "--no-progress",
+    )  # fmt: skip
+    assert args.func(args) == 0
+    results = json.loads(out.read_text())
+    assert results["n"] == 8
+    assert 0 <= results["top1"] <= results["top5"] <= 100
+    assert results["weights"]["md5"] == hashlib.md5(irv2_weights.read_bytes()).hexdigest()
+    assert results["weights"]["matches_released"] is False
+    table = capsys.readouterr().out
+    assert "| slim-readme | full: 8 | 80.4 |" in table
+    assert "not gated: partial set" in table
+    assert "(not the released file, md5 e693bd0210a403b3192acc6073ad2e96)" in table
+    assert summary.read_text() in table + "\n"
+
+
+@pytest.mark.parametrize(
+    "argv, message",
+    [
+        (["--limit", "0"], "--limit 0: give a positive number"),
+        (["--batch-size", "-1"], "--batch-size -1"),
+        (["--protocol", "inception"], "unknown protocol 'inception'"),
+        ([], "no GPU is visible to TensorFlow"),
+    ],
+)
+def test_bad_arguments_are_usage_errors(tmp_path, argv, message):
+    args = parse("--model", "keras-inception-resnet-v2", "--data-dir", str(tmp_path), *argv)
+    with pytest.raises(UsageError, match=message):
+        args.func(args)
+
+
+def test_missing_imagenet_is_a_usage_error(tmp_path, irv2_weights):
+    args = parse(
+        "--allow-cpu", "--model", "keras-inception-resnet-v2", "--weights", str(irv2_weights),
+        "--manual-dir", str(tmp_path / "imagenet"), "--data-dir", str(tmp_path / "tfds"),
+    )  # fmt: skip
+    with pytest.raises(UsageError, match="ILSVRC2012_img_val.tar"):
+        args.func(args)
+
+
+def test_help_lists_protocols_and_defaults():
+    parser = argparse.ArgumentParser(prog="inception-repro")
+    sub = command.add_parser(parser.add_subparsers())
+    text = re.sub(r"-\s+", "-", " ".join(sub.format_help().split()))
+    for word in ("--allow-cpu", "--blacklist FILE", "slim, keras-applications, timm", "KERAS_HOME"):
+        assert word in text
