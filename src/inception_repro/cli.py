@@ -9,8 +9,8 @@ import sys
 from pathlib import Path
 
 from inception_repro import registry
-from inception_repro.evaluate import command as eval_command
 from inception_repro.errors import UsageError
+from inception_repro.evaluate import command as eval_command
 
 
 def _models(args) -> int:

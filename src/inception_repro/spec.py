@@ -144,6 +144,22 @@ def repeat(make_block, times: int, first: int = 1) -> tuple[Node, ...]:
     return tuple(make_block(i) for i in range(first, first + times))
 
 
+def nodes(network: Network):
+    """Every node, depth first: stages, top, aux head; a residual's up-projection after it."""
+    groups = [s.nodes for s in network.stages] + [network.top]
+    yield from _flat(groups + ([network.aux.nodes] if network.aux else []))
+
+
+def _flat(groups):
+    for group in groups:
+        for node in group:
+            yield node
+            if isinstance(node, (Concat, Residual)):
+                yield from _flat(node.branches)
+            if isinstance(node, Residual):
+                yield node.up
+
+
 # ---- the one traversal -------------------------------------------------------------------
 
 

@@ -5,7 +5,7 @@ import pytest
 from inception_repro import calculus
 from inception_repro.errors import SpecError
 from inception_repro.networks import errata, paper
-from inception_repro.spec import Concat, Residual
+from inception_repro.spec import Concat, Residual, nodes
 
 pytestmark = pytest.mark.structure
 
@@ -26,24 +26,8 @@ USED_BY = {
 }
 
 
-def _nodes(network):
-    for stage in network.stages:
-        yield from _walk(stage.nodes)
-    yield from _walk(network.top)
-
-
-def _walk(nodes):
-    for node in nodes:
-        yield node
-        if isinstance(node, (Concat, Residual)):
-            for branch in node.branches:
-                yield from _walk(branch)
-        if isinstance(node, Residual):
-            yield node.up
-
-
 def _citing(network, erratum):
-    return [n for n in _nodes(network) if f"erratum {erratum.id}:" in n.cite]
+    return [n for n in nodes(network) if f"erratum {erratum.id}:" in n.cite]
 
 
 def test_every_listed_inconsistency_is_an_entry():
@@ -85,7 +69,7 @@ def test_fig5_as_printed_is_a_valid_network_with_the_same_printed_shapes():
     ours, theirs = calculus.trace(NETWORKS["v4"]), calculus.trace(printed)
     assert ours.stages == theirs.stages and ours.params() == theirs.params()
     changed = [
-        (a, b) for a, b in zip(_nodes(NETWORKS["v4"]), _nodes(printed), strict=True) if a != b
+        (a, b) for a, b in zip(nodes(NETWORKS["v4"]), nodes(printed), strict=True) if a != b
     ]
     convs = [(a.kernel, b.kernel) for a, b in changed if not isinstance(a, (Concat, Residual))]
     assert convs == [(errata.FIG5_KERNEL.used, errata.FIG5_KERNEL.printed)] * 7  # 7 x Inception-B

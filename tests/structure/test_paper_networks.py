@@ -8,7 +8,7 @@ import pytest
 
 from inception_repro import calculus, cli, registry
 from inception_repro.networks import paper
-from inception_repro.spec import Concat, Conv, Dense, Dropout, GlobalAvgPool, Pool, Residual
+from inception_repro.spec import Conv, Dense, Dropout, GlobalAvgPool, Pool, Residual, nodes
 
 pytestmark = pytest.mark.structure
 
@@ -23,22 +23,6 @@ FIGURES = {
 
 def _network(model_id):
     return registry.entry(model_id).network()
-
-
-def _nodes(nodes):
-    for node in nodes:
-        yield node
-        if isinstance(node, (Concat, Residual)):
-            for branch in node.branches:
-                yield from _nodes(branch)
-        if isinstance(node, Residual):
-            yield node.up
-
-
-def _all_nodes(network):
-    for stage in network.stages:
-        yield from _nodes(stage.nodes)
-    yield from _nodes(network.top)
 
 
 STAGE_NAMES = ("stem", "blocks_a", "reduction_a", "blocks_b", "reduction_b", "blocks_c", "head")
@@ -76,7 +60,7 @@ def test_smallest_input_is_75(model_id, capsys):
 
 @pytest.mark.parametrize("model_id", MODELS)
 def test_every_layer_cites_a_figure_of_its_network(model_id):
-    for node in _all_nodes(_network(model_id)):
+    for node in nodes(_network(model_id)):
         figure = re.match(r"Fig (\d+): ", node.cite)
         assert figure and int(figure[1]) in FIGURES[model_id], node.cite
 
@@ -84,9 +68,9 @@ def test_every_layer_cites_a_figure_of_its_network(model_id):
 @pytest.mark.parametrize("model_id", MODELS)
 def test_conventions_hold_everywhere(model_id):
     network = _network(model_id)
-    nodes = list(_all_nodes(network))
-    ups = {id(n.up) for n in nodes if isinstance(n, Residual)}
-    for node in nodes:
+    every = list(nodes(network))
+    ups = {id(n.up) for n in every if isinstance(n, Residual)}
+    for node in every:
         if isinstance(node, Conv) and id(node) in ups:
             assert (node.bias, node.bn, node.activation) == (True, None, None)
         elif isinstance(node, Conv):
@@ -105,7 +89,7 @@ def test_conventions_hold_everywhere(model_id):
 
 def test_residual_scale_is_configurable():
     for network in (paper.inception_resnet_v1(scale=0.3), paper.inception_resnet_v2(scale=0.3)):
-        scales = {n.scale for n in _all_nodes(network) if isinstance(n, Residual)}
+        scales = {n.scale for n in nodes(network) if isinstance(n, Residual)}
         assert scales == {0.3}
 
 
