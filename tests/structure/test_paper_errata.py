@@ -68,9 +68,7 @@ def test_fig5_as_printed_is_a_valid_network_with_the_same_printed_shapes():
     printed = paper.inception_v4(as_printed={errata.FIG5_KERNEL.id})
     ours, theirs = calculus.trace(NETWORKS["v4"]), calculus.trace(printed)
     assert ours.stages == theirs.stages and ours.params() == theirs.params()
-    changed = [
-        (a, b) for a, b in zip(nodes(NETWORKS["v4"]), nodes(printed), strict=True) if a != b
-    ]
+    changed = [(a, b) for a, b in zip(nodes(NETWORKS["v4"]), nodes(printed), strict=True) if a != b]
     convs = [(a.kernel, b.kernel) for a, b in changed if not isinstance(a, (Concat, Residual))]
     assert convs == [(errata.FIG5_KERNEL.used, errata.FIG5_KERNEL.printed)] * 7  # 7 x Inception-B
 
