@@ -1,8 +1,10 @@
 """Shape invariants across input sizes, for every model id (hypothesis)."""
 
+import re
+
 import pytest
 from _probes import dynamic, keras_stage_shapes
-from hypothesis import given
+from hypothesis import Phase, given, settings
 from hypothesis import strategies as st
 
 from inception_repro import calculus, registry
@@ -72,3 +74,18 @@ def test_calculus_equals_keras_and_channels_never_change(model_id, size):
     assert problem is None, f"{model_id} at {size[0]}x{size[1]}: {problem}"
     at_299 = channels_at_299(model_id)
     assert {s: shape[-1] for s, shape in got.items()} == {s: at_299[s] for s in got}
+
+
+PAPER_V2 = "paper-inception-resnet-v2"
+
+
+def test_a_broken_calculus_fails_with_the_falsifying_size(monkeypatch):
+    """Treat every valid 3x3 window as same-padded: the property must catch it and say where."""
+    real = calculus._out
+    monkeypatch.setattr(calculus, "_out", lambda n, k, s, p: real(n, k, s, "same" if k == 3 else p))
+    quick = settings(max_examples=3, phases=[Phase.generate], database=None)
+    with pytest.raises(AssertionError) as failure:
+        quick(test_calculus_equals_keras_and_channels_never_change)(model_id=PAPER_V2)
+    report = str(failure.value) + "\n".join(getattr(failure.value, "__notes__", []))
+    assert re.search(rf"{PAPER_V2} at \d+x\d+: first stage that disagrees: stem", report), report
+    assert f"model_id={PAPER_V2!r}" in report and "size=(" in report, report
