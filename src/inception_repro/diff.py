@@ -126,12 +126,11 @@ _WHAT = {
 }
 
 
-def _stages(network: Network, include_top=True) -> dict[str, Stage]:
+def _stages(network: Network) -> dict[str, Stage]:
     stages = {s.name: s for s in network.stages}
-    if include_top:
-        head = stages.get("head")
-        nodes = (head.nodes if head else ()) + tuple(network.top)
-        stages["head"] = Stage("head", nodes, "; ".join(dict.fromkeys(n.cite for n in nodes)))
+    head = stages.get("head")
+    nodes = (head.nodes if head else ()) + tuple(network.top)
+    stages["head"] = Stage("head", nodes, "; ".join(dict.fromkeys(n.cite for n in nodes)))
     if network.aux:
         stages["aux_head"] = Stage("aux_head", network.aux.nodes, network.aux.cite)
     return stages
@@ -150,7 +149,7 @@ def compare(a_id: str, b_id: str) -> dict:
     rows, found = [], []
     for name in names:
         rows.append({"stage": name, "a": _row(sa.get(name), ta), "b": _row(sb.get(name), tb)})
-        found += _discrepancies(name, sa.get(name), sb.get(name), ta, tb)
+        found += _discrepancies(name, sa.get(name), sb.get(name), ta, tb, (a.cite, b.cite))
     return {
         "a": a_id,
         "b": b_id,
@@ -188,14 +187,13 @@ def _row(stage, trace) -> dict | None:
     }
 
 
-def _discrepancies(name, a, b, ta, tb) -> list[Discrepancy]:
+def _discrepancies(name, a, b, ta, tb, network_cites) -> list[Discrepancy]:
     if a is None or b is None:
         present = a or b
-        side = "b" if a is None else "a"
-        value = " -> ".join(sig(n) for n in present.nodes)
-        cite = present.cite
-        args = ("absent", "", value, cite) if side == "b" else (value, cite, "absent", "")
-        return [Discrepancy(f"{name}.present", name, "stage present", *args)]
+        value = (" -> ".join(sig(n) for n in present.nodes), present.cite)
+        absent = ("absent", f"not in {network_cites[0 if a is None else 1]}")
+        va, vb = (absent, value) if a is None else (value, absent)
+        return [Discrepancy(f"{name}.present", name, "stage present", *va, *vb)]
     fa, fb = stage_facts(a), stage_facts(b)
     fa["output"] = (_shape(_last(ta, name).shape), a.cite or a.nodes[-1].cite)
     fb["output"] = (_shape(_last(tb, name).shape), b.cite or b.nodes[-1].cite)

@@ -66,6 +66,13 @@ def test_the_slim_head_differences_are_there(live_ledger):
     d = _ids(live_ledger, "paper-inception-resnet-v2", "slim-inception-resnet-v2")
     assert (d["head.output"]["a"], d["head.output"]["b"]) == ("1000", "1001")
     assert d["aux_head.present"]["a"] == "absent"
+    assert d["aux_head.present"]["a_cite"].startswith("not in arXiv 1602.07261 Fig 15")
+
+
+def test_every_discrepancy_of_every_ledger_cites_both_sides(live_ledger):
+    for c in live_ledger["comparisons"]:
+        for x in c["discrepancies"]:
+            assert x["a_cite"] and x["b_cite"], (c["a"], c["b"], x["id"])
 
 
 def test_stem_lineage_is_pinned_as_identical(live_ledger):
