@@ -10,14 +10,43 @@ from inception_repro.evaluate import data
 pytestmark = pytest.mark.eval
 
 
+def examples(data_dir):
+    records, parse = data.read(data_dir)
+    return records.map(parse)
+
+
+def rows(examples):
+    return sorted(
+        (int(data.validation_index(ex["file_name"])), int(ex["label"]), ex["image"].numpy())
+        for ex in examples
+    )
+
+
 def test_build_labels_images_by_sorted_member_name(fake_data_dir, fake_val):
     _, plan = fake_val
-    rows = sorted(
-        (int(data.validation_index(ex["file_name"])), int(ex["label"]))
-        for ex in data.load(fake_data_dir)
-    )
-    assert rows == [(im.index, im.label) for im in plan]
+    labels = [(index, label) for index, label, _ in rows(examples(fake_data_dir))]
+    assert labels == [(im.index, im.label) for im in plan]
     assert data.split_size(fake_data_dir) == len(plan)
+
+
+def test_records_read_directly_are_what_tfds_reads(fake_data_dir):
+    ours = rows(examples(fake_data_dir))
+    assert ours == rows(data.tfds_examples(data._builder(fake_data_dir)))
+    assert all(jpeg.startswith(b"\xff\xd8") for _, _, jpeg in ours)
+
+
+def test_other_file_formats_are_read_through_tfds(fake_data_dir, monkeypatch):
+    import types
+
+    import tensorflow_datasets as tfds
+
+    real = data._builder(fake_data_dir)
+    other = types.SimpleNamespace(
+        info=types.SimpleNamespace(file_format=tfds.core.FileFormat.ARRAY_RECORD),
+        as_dataset=real.as_dataset,
+    )
+    monkeypatch.setattr(data, "_builder", lambda _: other)
+    assert rows(examples(fake_data_dir)) == rows(data.tfds_examples(real))
 
 
 def test_build_records_its_source_tar(fake_data_dir, fake_val):

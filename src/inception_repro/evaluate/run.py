@@ -37,15 +37,17 @@ def require_device(allow_cpu: bool) -> None:
 
 
 def input_pipeline(data_dir, protocol, batch_size, limit=None):
-    """Batches of (resized image, label, validation index), decoded and resized in parallel.
+    """Batches of (resized image, label, validation index); each record is parsed, decoded and
+    resized in one parallel step.
 
     With a limit, only the images with validation index 1..limit.
     """
-    ds = data.load(data_dir)
+    ds, parse = data.read(data_dir)
     if limit is not None:
-        ds = ds.filter(lambda ex: data.validation_index(ex["file_name"]) <= limit)
+        ds = ds.filter(lambda record: data.validation_index(parse(record)["file_name"]) <= limit)
 
-    def prepare(ex):
+    def prepare(record):
+        ex = parse(record)
         image = protocol.resize(tf.io.decode_jpeg(ex["image"], channels=3))
         return image, ex["label"], data.validation_index(ex["file_name"])
 
