@@ -41,18 +41,22 @@ def text_diff(expected: str, actual: str, limit: int = 40) -> str:
     )
 
 
+PROVENANCE = "# produced by: "
+
+
 def check_text(path: Path, live: str, update: bool) -> str | None:
-    """None when the golden file equals `live`; else the reason, with the diff."""
+    """None when the golden file (less its provenance line) equals `live`; else the reason."""
     if update:
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(live)
+        path.write_text(f"{PROVENANCE}{json.dumps(produced_by())}\n{live}")
         return None
     if not path.exists():
         return f"golden file {path.relative_to(ROOT.parent)} is missing; create it: {ACCEPT}"
-    if path.read_text() != live:
-        return f"{path.relative_to(ROOT.parent)} differs ({ACCEPT}):\n" + text_diff(
-            path.read_text(), live
-        )
+    golden = path.read_text()
+    if golden.startswith(PROVENANCE):
+        golden = golden.split("\n", 1)[1]
+    if golden != live:
+        return f"{path.relative_to(ROOT.parent)} differs ({ACCEPT}):\n" + text_diff(golden, live)
     return None
 
 
