@@ -158,7 +158,7 @@ def trace(network: Network, input_size=(299, 299), include_top: bool = True) -> 
         return _trace(network, tuple(input_size), include_top)
     except _InvalidSize as e:
         minimum = min_input_size(network, include_top)
-        raise InputSizeError(_too_small(network, input_size, minimum, e.layer)) from None
+        raise InputSizeError(too_small(network.id, input_size, minimum, e.layer)) from None
 
 
 def _valid(network, size, include_top) -> bool:
@@ -179,10 +179,11 @@ def min_input_size(network: Network, include_top: bool = True) -> int:
     raise ValueError(f"{network.id}: no valid input size below {large}")
 
 
-def _too_small(network, size, minimum, layer=None):
+def too_small(model_id, size, minimum, layer=None) -> str:
+    """The message for an input below the minimum: what, for which model, and the fix."""
     where = f" (layer {layer} would get an empty map)" if layer else ""
     return (
-        f"input size {size[0]}x{size[1]} is too small for {network.id}{where}: "
+        f"input size {size[0]}x{size[1]} is too small for {model_id}{where}: "
         f"the minimum is {minimum}x{minimum}; use --input-size H W with H, W >= {minimum}"
     )
 
@@ -190,4 +191,4 @@ def _too_small(network, size, minimum, layer=None):
 def check_input_size(network: Network, size, include_top: bool = True) -> None:
     minimum = min_input_size(network, include_top)
     if min(size) < minimum:
-        raise InputSizeError(_too_small(network, size, minimum))
+        raise InputSizeError(too_small(network.id, size, minimum))

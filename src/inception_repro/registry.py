@@ -6,6 +6,7 @@ import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from inception_repro import calculus
 from inception_repro.errors import InputSizeError, UsageError
 from inception_repro.networks import paper, released, slim_v4
 from inception_repro.spec import Network
@@ -50,8 +51,6 @@ class ModelEntry:
         return make() if make else None
 
     def min_size(self, include_top: bool = True) -> int:
-        from inception_repro import calculus
-
         spec = self.spec()
         return calculus.min_input_size(spec, include_top) if spec else self.min_side
 
@@ -134,14 +133,10 @@ def entry(model_id: str) -> ModelEntry:
 
 
 def check_input_size(model_id: str, input_size, include_top: bool = True) -> tuple[int, int]:
-    e = entry(model_id)
     h, w = (int(v) for v in input_size)
-    minimum = e.min_size(include_top)
+    minimum = entry(model_id).min_size(include_top)
     if min(h, w) < minimum:
-        raise InputSizeError(
-            f"input size {h}x{w} is too small for {model_id}: the minimum is "
-            f"{minimum}x{minimum}; use --input-size H W with H, W >= {minimum}"
-        )
+        raise InputSizeError(calculus.too_small(model_id, (h, w), minimum))
     return h, w
 
 
