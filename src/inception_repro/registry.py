@@ -140,8 +140,7 @@ def check_input_size(model_id: str, input_size, include_top: bool = True) -> tup
     return h, w
 
 
-@functools.cache
-def _build(model_id, input_size, include_top):
+def _make(model_id, input_size, include_top):
     from inception_repro import build
 
     e = entry(model_id)
@@ -155,6 +154,9 @@ def _build(model_id, input_size, include_top):
     app = getattr(importlib.import_module(module or "keras.applications"), name)
     model = app(weights=None, include_top=include_top, input_shape=(*input_size, 3))
     return build.Built(model, resolve_stage_ends(model, e.stages))
+
+
+_build = functools.cache(_make)
 
 
 def build(model_id: str, input_size=DEFAULT_SIZE, include_top: bool = True):
@@ -171,3 +173,8 @@ def build(model_id: str, input_size=DEFAULT_SIZE, include_top: bool = True):
 def build_model(model_id: str, input_size=DEFAULT_SIZE, include_top: bool = True):
     """The Keras model for an id; the same object is returned for the same arguments."""
     return build(model_id, input_size, include_top).model
+
+
+def fresh_model(model_id: str, input_size=DEFAULT_SIZE, include_top: bool = True):
+    """A new Keras model for an id, never cached: for a model that gets weights loaded."""
+    return _make(model_id, check_input_size(model_id, input_size, include_top), include_top).model

@@ -45,7 +45,6 @@ _TYPES = {
     "Dropout": ("dropout", ("rate",)),
     "Dense": ("dense", ("units", "activation", "use_bias")),
 }
-_PATH_NAME = re.compile(r"\.")
 
 
 def _snake(class_name: str) -> str:
@@ -57,7 +56,7 @@ def _snake(class_name: str) -> str:
 def _generated(layer) -> bool:
     """Keras's own names (conv2d_17, custom_scale_layer) and the builder's path names."""
     auto = re.fullmatch(rf"{_snake(type(layer).__name__)}(_\d+)?", layer.name)
-    return bool(auto) or bool(_PATH_NAME.search(layer.name)) or type(layer).__name__ == "InputLayer"
+    return bool(auto) or "." in layer.name or type(layer).__name__ == "InputLayer"
 
 
 # Keras 3 and Keras 2 (tf_keras) graphs differ in two attribute names, read here and nowhere else:

@@ -58,16 +58,13 @@ def input_pipeline(data_dir, protocol, batch_size, limit=None):
 def registry_model(model_id: str, weights_file: weights.WeightsFile) -> Callable:
     """A builder of the registry's model with the weights loaded.
 
-    The registry caches one model per id; a clone made inside the distribution scope gets
-    variables mirrored on every GPU, and loading weights into it leaves the cached one alone.
+    Called inside the distribution scope, so the variables are mirrored on every GPU; the
+    model is a fresh one, so the registry's cached models never get weights.
     """
-    import keras
-
     from inception_repro import registry
 
     def build():
-        size = registry.check_input_size(model_id, (protocols.IMAGE_SIZE,) * 2)
-        model = keras.models.clone_model(registry.build_model(model_id, size))
+        model = registry.fresh_model(model_id, (protocols.IMAGE_SIZE,) * 2)
         weights.load(model, weights_file, model_id)
         return model
 
