@@ -50,6 +50,7 @@ def test_done_when_command_writes_results(
         (["--limit", "0"], "--limit 0: give a positive number"),
         (["--batch-size", "-1"], "--batch-size -1"),
         (["--protocol", "inception"], "unknown protocol 'inception'"),
+        (["--model", "inception-v5"], "unknown model id 'inception-v5'; known ids: keras-"),
         ([], "no GPU is visible to TensorFlow"),
     ],
 )
@@ -62,6 +63,19 @@ def test_bad_arguments_are_usage_errors(tmp_path, argv, message):
 def test_missing_imagenet_is_a_usage_error(tmp_path, irv2_weights):
     args = parse(
         "--allow-cpu", "--model", "keras-inception-resnet-v2", "--weights", str(irv2_weights),
+        "--manual-dir", str(tmp_path / "imagenet"), "--data-dir", str(tmp_path / "tfds"),
+    )  # fmt: skip
+    with pytest.raises(UsageError, match="ILSVRC2012_img_val.tar"):
+        args.func(args)
+
+
+def test_missing_imagenet_is_reported_before_any_weights_download(tmp_path, monkeypatch):
+    def no_download(*args, **kwargs):
+        raise AssertionError("the weights were fetched before the data was checked")
+
+    monkeypatch.setattr("keras.utils.get_file", no_download)
+    args = parse(
+        "--allow-cpu", "--model", "keras-inception-resnet-v2",
         "--manual-dir", str(tmp_path / "imagenet"), "--data-dir", str(tmp_path / "tfds"),
     )  # fmt: skip
     with pytest.raises(UsageError, match="ILSVRC2012_img_val.tar"):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from inception_repro import registry
 from inception_repro.errors import UsageError
 from inception_repro.evaluate import PROTOCOL_NAMES
 
@@ -25,6 +26,7 @@ class EvalConfig:
 
 def check(cfg: EvalConfig) -> None:
     """Reject bad arguments before any data, weights or TensorFlow is touched."""
+    registry.entry(cfg.model_id)  # an unknown id: the error lists the known ones
     if cfg.limit is not None and cfg.limit < 1:
         raise UsageError(
             f"--limit {cfg.limit}: give a positive number of images (validation images 1..N), "

@@ -119,11 +119,12 @@ def evaluate(cfg: EvalConfig, build: Callable | None = None) -> dict:
     protocol = protocols.get(cfg.protocol)
     require_device(cfg.allow_cpu)
     blacklist = data.read_blacklist(cfg.blacklist) if cfg.blacklist else None
+    # The data first: its problems are found offline, before any weights download.
+    source = data.prepare(cfg.manual_dir, cfg.data_dir)
     weights_file = None
     if build is None:
         weights_file = weights.resolve(cfg.model_id, cfg.weights)
         build = registry_model(cfg.model_id, weights_file)
-    source = data.prepare(cfg.manual_dir, cfg.data_dir)
     # Full float32 arithmetic, as the reported numbers were measured (Ampere and later GPUs
     # would otherwise run the convolutions in TF32).
     tf.config.experimental.enable_tensor_float_32_execution(False)
