@@ -26,5 +26,12 @@ def test_batches_accumulate_and_duplicates_are_seen():
     assert acc.duplicates() == 1
 
 
+def test_missing_lists_the_indices_not_counted_yet():
+    acc = Accumulator()
+    assert acc.missing(3) == [1, 2, 3]
+    acc.update(np.array([0, 0]), np.zeros((2, 5), int), np.array([3, 1]))
+    assert acc.missing(4) == [2, 4]
+
+
 def test_no_images_gives_nan_not_an_error():
     assert np.isnan(Accumulator().counts().top1)

@@ -1,11 +1,29 @@
 """The whole pipeline (TFDS build, protocol, model, metrics) with predictions known in advance."""
 
+import numpy as np
 import pytest
 
 from inception_repro.evaluate import PROTOCOL_NAMES, run
 from inception_repro.evaluate.config import EvalConfig
 
 pytestmark = pytest.mark.eval
+
+
+def test_input_pipeline_batches_the_decoded_images_as_they_are(fake_val, fake_data_dir):
+    # The CPU's whole share: decode, and batch each image's bytes padded with zeros. Crop and
+    # resize happen beside the model.
+    plan = {im.index: im for im in fake_val[1]}
+    seen = []
+    for images, sizes, labels, indices in run.input_pipeline(fake_data_dir, 8):
+        assert images.dtype.name == "uint8" and images.shape[0] == len(labels) <= 8
+        assert images.shape[1] == 3 * np.prod(sizes.numpy(), axis=1).max()
+        batch = zip(images.numpy(), sizes.numpy(), labels, indices, strict=True)
+        for row, (h, w), label, index in batch:
+            im = plan[int(index)]
+            assert (h, w) == (im.height, im.width) and int(label) == im.label
+            assert row[: h * w * 3].any() and not row[h * w * 3 :].any()
+            seen.append(int(index))
+    assert sorted(seen) == sorted(plan)
 
 
 def expected(fake_imagenet, plan, skip=()):
@@ -49,6 +67,23 @@ def test_blacklist_subset_is_counted_separately(
     assert results["non_blacklisted"]["n"] == len(plan) - len(blacklisted)
 
 
+def test_large_images_are_evaluated_in_a_pass_of_their_own(
+    fake_imagenet, fake_val, fake_data_dir, monkeypatch
+):
+    # Images over LARGE_PIXELS would pad their whole batch to their size: the main pass leaves
+    # them out and a second pass, in smaller batches, evaluates them. Here 100,000 pixels
+    # makes the fake tar's 375x500, 640x480, 334x333 ... images large.
+    monkeypatch.setattr(run, "LARGE_PIXELS", 100_000)
+    plan = fake_val[1]
+    large = [im for im in plan if im.height * im.width > 100_000]
+    assert 0 < len(large) < len(plan)
+    main_pass = list(run.input_pipeline(fake_data_dir, 8))
+    assert sum(len(labels) for _, _, labels, _ in main_pass) == len(plan) - len(large)
+    results = evaluate(fake_imagenet, fake_val, fake_data_dir, protocol="keras-applications")
+    assert hits(results["all"]) == expected(fake_imagenet, plan)
+    assert results["large_images"] == len(large)
+
+
 def test_slim_1001_classes_are_shifted_by_one(fake_imagenet, fake_val, fake_data_dir):
     results = evaluate(fake_imagenet, fake_val, fake_data_dir, classes=1001)
     assert hits(results["all"]) == expected(fake_imagenet, fake_val[1])
@@ -69,6 +104,7 @@ def test_results_record_what_was_run(fake_imagenet, fake_val, fake_data_dir):
     assert results["dataset"]["tar"]["images"] == len(fake_val[1])
     assert results["dataset"]["tar"]["official"] is False
     assert results["batch_size"] == 8 and results["replicas"] == 1
+    assert results["large_images"] == 0
     assert results["devices"]["gpus"] == [] and results["devices"]["cpu_cores"] >= 1
     assert set(results["versions"]) >= {"tensorflow", "keras", "tensorflow-datasets", "python"}
     assert results["wall_s"] > 0 and results["images_per_s"] > 0

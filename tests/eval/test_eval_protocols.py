@@ -176,6 +176,37 @@ def test_protocol_names_are_the_implemented_ones():
         protocols.get("inception")
 
 
+def test_slim_is_tf1_resize_bilinear_bit_for_bit():
+    # TF-Slim's own ops, on the 0..255 scale: central_crop, then TF1's ResizeBilinear.
+    for height, width in SIZES:
+        img = tf.constant(image(height, width, seed=3 * height + width))
+        crop = tf.image.central_crop(tf.cast(img, tf.float32), 0.875)[tf.newaxis]
+        want = tf.raw_ops.ResizeBilinear(
+            images=crop, size=[299, 299], align_corners=False, half_pixel_centers=False
+        )[0]
+        np.testing.assert_array_equal(protocols.get("slim").resize(img).numpy(), want.numpy())
+
+
+def padded_batch(images, fill):
+    """resize_batch's input: each image's bytes at the start of its row, the rest `fill`."""
+    batch = np.full((len(images), max(img.size for img in images)), fill, np.uint8)
+    for row, img in zip(batch, images, strict=True):
+        row[: img.size] = img.reshape(-1)
+    return tf.constant(batch), tf.constant([img.shape[:2] for img in images], tf.int32)
+
+
+@pytest.mark.parametrize("name", PROTOCOL_NAMES)
+def test_each_image_of_a_padded_batch_is_resized_as_if_alone(name):
+    # What the input pipeline hands to the accelerator: images of many sizes padded to the
+    # largest. The padding is never read: filling it with 0 or 255 changes nothing.
+    protocol = protocols.get(name)
+    images = [image(h, w, seed=h + 2 * w) for h, w in SIZES]
+    alone = np.stack([protocol.resize(tf.constant(img)).numpy() for img in images])
+    for fill in (0, 255):
+        batched = protocol.resize_batch(*padded_batch(images, fill)).numpy()
+        np.testing.assert_array_equal(batched, alone)
+
+
 def test_protocols_run_in_a_dataset_on_images_of_any_size():
     sizes = [(375, 500), (80, 60), (2000, 300)]
     ds = tf.data.Dataset.from_generator(

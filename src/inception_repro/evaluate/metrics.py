@@ -73,6 +73,11 @@ class Accumulator:
         keep = ~np.isin(indices, self._blacklist)
         return Counts(int(keep.sum()), int(top1[keep].sum()), int(top5[keep].sum()))
 
+    def missing(self, total: int) -> list[int]:
+        """The indices 1..total not counted yet."""
+        indices, _, _ = self._arrays()
+        return sorted(set(range(1, total + 1)).difference(indices.tolist()))
+
     def duplicates(self) -> int:
         indices, _, _ = self._arrays()
         return int(indices.size - np.unique(indices).size)

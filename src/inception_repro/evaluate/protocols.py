@@ -1,9 +1,11 @@
 """The evaluation preprocessings whose numbers are reported for Inception-ResNet-v2.
 
-Each protocol has two halves. `resize` runs in the input pipeline on the CPU: decoded uint8
-image in, 299x299x3 out, still on the 0..255 scale. `normalize` is the final element-wise
-scaling to [-1, 1]; it runs beside the model on the accelerator, which keeps the CPU work per
-image small. `preprocess` chains the two.
+Each protocol crops and resizes a decoded uint8 image to 299x299x3, then scales it to [-1, 1].
+The work is split so that the CPU only decodes: the input pipeline batches the decoded images
+as they are, each one's bytes (row by row) at the start of its batch row, padded to the batch's
+largest, with its height and width; the crop and resize (`resize_batch`) and the scaling
+(`normalize`) run beside the model, on the accelerator. `resize` and `preprocess` do the same
+for one image.
 
 slim
     TF-Slim preprocessing/inception_preprocessing.py, preprocess_for_eval (the slim README's
@@ -51,7 +53,10 @@ PIL_CUBIC_A = -0.5  # Pillow bicubic_filter
 PIL_CUBIC_SUPPORT = 2.0
 PIL_PRECISION_BITS = 22  # libImaging/Resample.c: 32 - 8 - 2
 PIL_COEF_SCALE = float(1 << PIL_PRECISION_BITS)
-STACKED_TAPS = 12  # up to a shrink of just under 3x for Pillow's bicubic
+
+# Taps: for each image of a batch and each of the 299 output rows (or columns), K source
+# indices and K weights, [B, 299, K] each. Sizes: [B, 2], each image's height and width.
+# Images: uint8 [B, L], image b's height * width * 3 bytes first, then padding.
 
 
 @dataclass(frozen=True)
@@ -59,28 +64,90 @@ class Protocol:
     name: str
     source: str
     steps: str
-    resize: Callable[[tf.Tensor], tf.Tensor]
+    taps: Callable  # sizes [B, 2] -> (row taps, column taps)
+    sample: Callable  # (read columns, row taps, column taps) -> [B, 299, 299, 3]
     normalize: Callable[[tf.Tensor], tf.Tensor]
+
+    def resize_batch(self, images: tf.Tensor, sizes: tf.Tensor) -> tf.Tensor:
+        """uint8 images [B, L] and their sizes [B, 2] -> float32 [B, 299, 299, 3] on the
+        0..255 scale."""
+        rows, cols = self.taps(sizes)
+        return self.sample(_column_reader(images, sizes), rows, cols)
+
+    def resize(self, image: tf.Tensor) -> tf.Tensor:
+        """uint8 [H, W, 3] -> float32 [299, 299, 3] on the 0..255 scale."""
+        flat, size = tf.reshape(image, [1, -1]), tf.shape(image)[tf.newaxis, :2]
+        return self.resize_batch(flat, size)[0]
 
     def preprocess(self, image: tf.Tensor) -> tf.Tensor:
         """uint8 [H, W, 3] -> float32 [299, 299, 3] in [-1, 1]."""
-        return self.normalize(tf.cast(self.resize(image), tf.float32))
+        return self.normalize(self.resize(image))
+
+
+def _column_reader(images, sizes):
+    """columns(idx [B, 299]): every row of each image at its columns idx[b], as float32
+    [B, H, 299, 3], H the batch's largest height (rows past an image's own repeat its last)."""
+    heights, widths = sizes[:, 0], sizes[:, 1]
+    pixels = tf.reshape(images, [tf.shape(images)[0], -1, 3])
+    rows = tf.minimum(tf.range(tf.reduce_max(heights))[tf.newaxis], heights[:, None] - 1)
+    row_starts = (rows * widths[:, None])[:, :, tf.newaxis]
+
+    def columns(idx):
+        flat = row_starts + idx[:, tf.newaxis, :]
+        return tf.cast(tf.gather(pixels, flat, batch_dims=1), tf.float32)
+
+    return columns
+
+
+def _row_reader(x):
+    """rows(idx [B, 299]): x [B, H, 299, 3] at its rows idx[b], [B, 299, 299, 3]."""
+    return lambda idx: tf.gather(x, idx, axis=1, batch_dims=1)
+
+
+def _per_column(weights):
+    return weights[:, tf.newaxis, :, tf.newaxis]  # [B, 299] scaling [B, H, 299, 3]
+
+
+def _per_row(weights):
+    return weights[:, :, tf.newaxis, tf.newaxis]  # [B, 299] scaling [B, 299, 299, 3]
 
 
 # --- slim -------------------------------------------------------------------------------------
 
 
-def _slim_resize(image):
-    # Cropping before the float conversion gives the same values: the conversion is per pixel.
-    image = tf.cast(tf.image.central_crop(image, SLIM_CENTRAL_FRACTION), tf.float32)
-    # TF1's tf.image.resize_bilinear is this op with both flags False.
-    image = tf.raw_ops.ResizeBilinear(
-        images=image[tf.newaxis],
-        size=[IMAGE_SIZE, IMAGE_SIZE],
-        align_corners=False,
-        half_pixel_centers=False,
-    )
-    return image[0]
+def _slim_axis(size):
+    """tf.image.central_crop(0.875) then TF1 ResizeBilinear (legacy scaler) along one axis:
+    taps (lower, upper) [B, 299, 2] and the upper one's weight [B, 299].
+
+    central_crop: start = int((size - size * 0.875) / 2) in float64, length size - 2 * start.
+    resize_bilinear_op.cc: scale = length / 299.f, in = out * scale, lower = floor(in),
+    upper = min(ceil(in), length - 1), lerp = in - floor(in), all in float32.
+    """
+    size64 = tf.cast(size, tf.float64)
+    start = tf.cast((size64 - size64 * SLIM_CENTRAL_FRACTION) / 2, tf.int32)
+    length = size - 2 * start
+    scale = tf.cast(length, tf.float32) / float(IMAGE_SIZE)
+    pos = tf.cast(tf.range(IMAGE_SIZE), tf.float32)[tf.newaxis] * scale[:, tf.newaxis]
+    lower = tf.floor(pos)
+    upper = tf.minimum(tf.math.ceil(pos), tf.cast(length - 1, tf.float32)[:, tf.newaxis])
+    idx = tf.cast(tf.stack([lower, upper], axis=-1), tf.int32) + start[:, None, None]
+    return idx, pos - lower
+
+
+def _slim_taps(sizes):
+    return _slim_axis(sizes[:, 0]), _slim_axis(sizes[:, 1])
+
+
+def _lerp(read, taps, per_output):
+    # ResizeBilinear's own arithmetic: a + (b - a) * lerp.
+    idx, lerp = taps
+    a, b = read(idx[..., 0]), read(idx[..., 1])
+    return a + (b - a) * per_output(lerp)
+
+
+def _slim_sample(columns, rows, cols):
+    x = _lerp(columns, cols, _per_column)  # columns first, as ResizeBilinear
+    return _lerp(_row_reader(x), rows, _per_row)
 
 
 def _slim_normalize(x):
@@ -91,79 +158,66 @@ def _slim_normalize(x):
 # --- shared separable resampling ---------------------------------------------------------------
 
 
-def _resample_rows(x, idx, w):
-    """out[n] = sum_k w[n, k] * x[idx[n, k]] along axis 0, computed in w's dtype.
+def _weighted(read, taps, per_output):
+    """sum over k of w[b, n, k] * read(idx[b, n, k]), added in tap order."""
+    idx, w = taps
 
-    x is [L, M, C]; idx and w are [N, K] tap tables. A static K is unrolled; a dynamic one is
-    gathered in one go while small, one tap at a time when a large shrink needs many taps (so
-    that memory stays at one output's worth).
-    """
-    taps = idx.shape[1]
-    if taps is not None:
-        # add_n sums in the same order as consecutive additions, in one pass over memory.
-        return tf.add_n([_tap(x, idx, w, k) for k in range(taps)])
-    return tf.cond(
-        tf.shape(idx)[1] <= STACKED_TAPS, lambda: _stacked(x, idx, w), lambda: _looped(x, idx, w)
+    def term(k):
+        return read(idx[..., k]) * per_output(w[..., k])
+
+    _, total = tf.while_loop(
+        lambda k, _: k < tf.shape(idx)[-1],
+        lambda k, total: (k + 1, total + term(k)),
+        (1, term(0)),
     )
+    return total
 
 
-def _tap(x, idx, w, k):
-    return tf.cast(tf.gather(x, idx[:, k]), w.dtype) * w[:, k, tf.newaxis, tf.newaxis]
+def _separable(between, out):
+    """Horizontal pass first, as in OpenCV and Pillow; `between` turns its sums into the
+    vertical pass's input, `out` the vertical sums into 0..255."""
+
+    def sample(columns, rows, cols):
+        x = between(_weighted(columns, cols, _per_column))
+        return out(_weighted(_row_reader(x), rows, _per_row))
+
+    return sample
 
 
-def _stacked(x, idx, w):
-    rows = tf.cast(tf.gather(x, idx), w.dtype)  # [N, K, M, C]
-    return tf.reduce_sum(rows * w[:, :, tf.newaxis, tf.newaxis], axis=1)
-
-
-def _looped(x, idx, w):
-    acc = tf.zeros(tf.concat([tf.shape(idx)[:1], tf.shape(x)[1:]], 0), w.dtype)
-    _, acc = tf.while_loop(
-        lambda k, _: k < tf.shape(idx)[1],
-        lambda k, acc: (k + 1, acc + _tap(x, idx, w, k)),
-        (0, acc),
-    )
-    return acc
-
-
-def _resample(image, cols, rows, between, out):
-    """Separable resampling, the horizontal pass first as in OpenCV and Pillow.
-
-    cols and rows are (idx, w) tap tables into the image's columns and rows; `between` turns
-    the horizontal pass's sums into the vertical pass's input, `out` turns the final sums into
-    0..255. Only the source window the taps read is touched, and only the output pixels the
-    crop keeps are computed.
-    """
-    (cidx, cw), (ridx, rw) = cols, rows
-    r0, c0 = tf.reduce_min(ridx), tf.reduce_min(cidx)
-    image = image[r0 : tf.reduce_max(ridx) + 1, c0 : tf.reduce_max(cidx) + 1]
-    x = _resample_rows(tf.transpose(image, [1, 0, 2]), cidx - c0, cw)  # [out_w, h, 3]
-    x = _resample_rows(tf.transpose(between(x), [1, 0, 2]), ridx - r0, rw)  # [out_h, out_w, 3]
-    return tf.cast(out(x), tf.uint8)
+def _outputs(first):
+    """Output pixel numbers first .. first + 298 of each image: [B, 299] float64."""
+    return tf.cast(first[:, tf.newaxis] + tf.range(IMAGE_SIZE)[tf.newaxis], tf.float64)
 
 
 # --- keras-applications (OpenCV INTER_CUBIC) ---------------------------------------------------
 
 
-def _cv2_cubic_taps(in_size, out_size, first, count):
-    """Taps of cv2.resize INTER_CUBIC for output pixels first .. first + count - 1.
+def _cv2_cubic_taps(in_size, out_size, first):
+    """Taps of cv2.resize INTER_CUBIC for output pixels first .. first + 298.
 
     OpenCV imgproc/src/resize.cpp: fx = (float)((d + 0.5) * in / out - 0.5), source pixels
     floor(fx) - 1 .. floor(fx) + 2 clamped to the image (replicated border), interpolateCubic
     weights (Keys kernel, A = -0.75, the last one 1 minus the others).
     """
-    d = tf.cast(tf.range(first, first + count), tf.float64)
     scale = tf.cast(in_size, tf.float64) / tf.cast(out_size, tf.float64)
-    f = tf.cast((d + 0.5) * scale - 0.5, tf.float32)
+    f = tf.cast((_outputs(first) + 0.5) * scale[:, tf.newaxis] - 0.5, tf.float32)
     s = tf.floor(f)
-    x = (f - s)[:, tf.newaxis]
+    x = (f - s)[..., tf.newaxis]
     a = CV2_CUBIC_A
     c0 = ((a * (x + 1) - 5 * a) * (x + 1) + 8 * a) * (x + 1) - 4 * a
     c1 = ((a + 2) * x - (a + 3)) * x * x + 1
     c2 = ((a + 2) * (1 - x) - (a + 3)) * (1 - x) * (1 - x) + 1
-    w = tf.concat([c0, c1, c2, 1.0 - c0 - c1 - c2], axis=1)
-    idx = tf.clip_by_value(tf.cast(s, tf.int32)[:, tf.newaxis] + [-1, 0, 1, 2], 0, in_size - 1)
-    return idx, w
+    w = tf.concat([c0, c1, c2, 1.0 - c0 - c1 - c2], axis=-1)
+    idx = tf.cast(s, tf.int32)[..., tf.newaxis] + [-1, 0, 1, 2]
+    return tf.clip_by_value(idx, 0, in_size[:, None, None] - 1), w
+
+
+def _keras_taps(sizes):
+    h, w = sizes[:, 0], sizes[:, 1]
+    short = tf.minimum(h, w)
+    new_h, new_w = h * KERAS_SHORTER_SIDE // short, w * KERAS_SHORTER_SIDE // short
+    top, left = (new_h - IMAGE_SIZE) // 2, (new_w - IMAGE_SIZE) // 2
+    return _cv2_cubic_taps(h, new_h, top), _cv2_cubic_taps(w, new_w, left)
 
 
 def _cv2_out(x):
@@ -171,17 +225,7 @@ def _cv2_out(x):
     return tf.clip_by_value(tf.round(x), 0.0, 255.0)
 
 
-def _keras_resize(image):
-    shape = tf.shape(image)
-    h, w = shape[0], shape[1]
-    short = tf.minimum(h, w)
-    new_h = h * KERAS_SHORTER_SIDE // short
-    new_w = w * KERAS_SHORTER_SIDE // short
-    top = (new_h - IMAGE_SIZE) // 2
-    left = (new_w - IMAGE_SIZE) // 2
-    cols = _cv2_cubic_taps(w, new_w, left, IMAGE_SIZE)
-    rows = _cv2_cubic_taps(h, new_h, top, IMAGE_SIZE)
-    return _resample(image, cols, rows, tf.identity, _cv2_out)
+_keras_sample = _separable(tf.identity, _cv2_out)
 
 
 def _keras_normalize(x):
@@ -200,8 +244,8 @@ def _pil_bicubic(x):
     return tf.where(x < 1.0, near, tf.where(x < 2.0, far, tf.zeros_like(x)))
 
 
-def _pil_bicubic_taps(in_size, out_size, first, count):
-    """Taps of Pillow's BICUBIC resize for output pixels first .. first + count - 1.
+def _pil_bicubic_taps(in_size, out_size, first):
+    """Taps of Pillow's BICUBIC resize for output pixels first .. first + 298.
 
     Pillow libImaging/Resample.c, precompute_coeffs: scale = in / out, the filter widened by
     max(scale, 1) when shrinking (antialiasing), centre = (d + 0.5) * scale, source pixels
@@ -209,21 +253,21 @@ def _pil_bicubic_taps(in_size, out_size, first, count):
     bicubic_filter((pixel - centre + 0.5) / max(scale, 1)) divided by their sum, then
     normalize_coeffs_8bpc rounds them (half away from zero) to 22-bit fixed point.
     """
-    scale = tf.cast(in_size, tf.float64) / tf.cast(out_size, tf.float64)
+    scale = (tf.cast(in_size, tf.float64) / tf.cast(out_size, tf.float64))[:, tf.newaxis]
     filterscale = tf.maximum(scale, 1.0)
     support = PIL_CUBIC_SUPPORT * filterscale
-    centre = (tf.cast(tf.range(first, first + count), tf.float64) + 0.5) * scale
+    centre = (_outputs(first) + 0.5) * scale
     lo = tf.maximum(tf.floor(centre - support + 0.5), 0.0)
-    hi = tf.minimum(tf.floor(centre + support + 0.5), tf.cast(in_size, tf.float64))
-    # The widest window, not Pillow's ksize (ceil(support) * 2 + 1): the taps beyond a window
-    # have weight 0, so dropping them changes no sum and saves their work.
+    hi = tf.minimum(tf.floor(centre + support + 0.5), tf.cast(in_size, tf.float64)[:, None])
+    # The batch's widest window, not Pillow's ksize (ceil(support) * 2 + 1): the taps beyond
+    # a window have weight 0, so dropping them changes no sum and saves their work.
     taps = tf.cast(tf.reduce_max(hi - lo), tf.int32)
-    pos = lo[:, tf.newaxis] + tf.cast(tf.range(taps), tf.float64)
-    w = _pil_bicubic((pos - centre[:, tf.newaxis] + 0.5) / filterscale)
-    w = tf.where(pos < hi[:, tf.newaxis], w, tf.zeros_like(w))
-    w = w / tf.reduce_sum(w, axis=1, keepdims=True) * PIL_COEF_SCALE
+    pos = lo[..., tf.newaxis] + tf.cast(tf.range(taps), tf.float64)
+    w = _pil_bicubic((pos - centre[..., tf.newaxis] + 0.5) / filterscale[..., tf.newaxis])
+    w = tf.where(pos < hi[..., tf.newaxis], w, tf.zeros_like(w))
+    w = w / tf.reduce_sum(w, axis=-1, keepdims=True) * PIL_COEF_SCALE
     w = tf.where(w < 0, tf.math.ceil(w - 0.5), tf.floor(w + 0.5))  # round half away from zero
-    idx = tf.minimum(tf.cast(pos, tf.int32), in_size - 1)
+    idx = tf.minimum(tf.cast(pos, tf.int32), in_size[:, None, None] - 1)
     return idx, tf.cast(w / PIL_COEF_SCALE, tf.float32)
 
 
@@ -232,9 +276,8 @@ def _pil_clip8(x):
     return tf.clip_by_value(tf.floor(x + 0.5), 0.0, 255.0)
 
 
-def _timm_resize(image):
-    shape = tf.shape(image)
-    h, w = shape[0], shape[1]
+def _timm_taps(sizes):
+    h, w = sizes[:, 0], sizes[:, 1]
     short, long = tf.minimum(h, w), tf.maximum(h, w)
     new_long = tf.cast(
         tf.cast(TIMM_SHORTER_SIDE * long, tf.float64) / tf.cast(short, tf.float64), tf.int32
@@ -244,9 +287,10 @@ def _timm_resize(image):
     # torchvision CenterCrop: int(round((size - 299) / 2.0)), Python's round half to even.
     top = tf.cast(tf.math.round(tf.cast(new_h - IMAGE_SIZE, tf.float64) / 2.0), tf.int32)
     left = tf.cast(tf.math.round(tf.cast(new_w - IMAGE_SIZE, tf.float64) / 2.0), tf.int32)
-    cols = _pil_bicubic_taps(w, new_w, left, IMAGE_SIZE)
-    rows = _pil_bicubic_taps(h, new_h, top, IMAGE_SIZE)
-    return _resample(image, cols, rows, _pil_clip8, _pil_clip8)
+    return _pil_bicubic_taps(h, new_h, top), _pil_bicubic_taps(w, new_w, left)
+
+
+_timm_sample = _separable(_pil_clip8, _pil_clip8)
 
 
 def _timm_normalize(x):
@@ -262,7 +306,8 @@ PROTOCOLS: dict[str, Protocol] = {
             "preprocess_for_eval(central_fraction=0.875)",
             "central_crop 0.875; TF1 bilinear resize to 299x299 (no half-pixel centres); "
             "(x - 0.5) * 2",
-            _slim_resize,
+            _slim_taps,
+            _slim_sample,
             _slim_normalize,
         ),
         Protocol(
@@ -270,7 +315,8 @@ PROTOCOLS: dict[str, Protocol] = {
             "keras-team/keras-applications README and issue #88; taehoonlee/tensornets "
             "tests/all_imagenet_models.py and tensornets/utils.py (load_img, crop)",
             "shorter side to 341 with cv2 INTER_CUBIC; centre crop 299; x / 127.5 - 1",
-            _keras_resize,
+            _keras_taps,
+            _keras_sample,
             _keras_normalize,
         ),
         Protocol(
@@ -279,7 +325,8 @@ PROTOCOLS: dict[str, Protocol] = {
             "(transforms_imagenet_eval) with inception_resnet_v2.tf_in1k: crop_pct 0.8975, "
             "bicubic",
             "shorter side to 333 with Pillow BICUBIC; centre crop 299; (x / 255 - 0.5) / 0.5",
-            _timm_resize,
+            _timm_taps,
+            _timm_sample,
             _timm_normalize,
         ),
     ]

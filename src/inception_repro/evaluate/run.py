@@ -21,6 +21,12 @@ from inception_repro.evaluate.config import EvalConfig, check
 PER_GPU_BATCH = 64
 CPU_BATCH = 16
 SLIM_CLASSES = 1001  # TF-Slim checkpoints: index 0 is "background", Keras class i is i + 1
+# A batch is padded to its largest image: 64 ImageNet-typical 500x375 images take 36 MB, 64
+# padded to a 12-megapixel photo 2.3 GB. Images over LARGE_PIXELS are therefore left out of the
+# main pass and evaluated after it, in a pass of their own, in batches LARGE_BATCH_DIVISOR
+# times smaller.
+LARGE_PIXELS = 1_000_000
+LARGE_BATCH_DIVISOR = 8
 
 
 def gpus() -> list:
@@ -36,23 +42,46 @@ def require_device(allow_cpu: bool) -> None:
         )
 
 
-def input_pipeline(data_dir, protocol, batch_size, limit=None):
-    """Batches of (resized image, label, validation index); each record is parsed, decoded and
-    resized in one parallel step.
+def input_pipeline(data_dir, batch_size, limit=None, only=None):
+    """Batches of (decoded images, their heights and widths, labels, validation indices).
 
-    With a limit, only the images with validation index 1..limit.
+    The CPU parses and decodes each record in one parallel step and batches the images as
+    they are, each one's bytes padded to the batch's largest (the layout of
+    protocols.Protocol.resize_batch; batching flat bytes costs less than padding both sides):
+    the same for every protocol, whose crop and resize run beside the model (`_step`).
+    Images over LARGE_PIXELS are left out, unless `only` is given: then the images with those
+    validation indices, of any size. With a limit, only validation indices 1..limit.
     """
     ds, parse = data.read(data_dir)
     if limit is not None:
         ds = ds.filter(lambda record: data.validation_index(parse(record)["file_name"]) <= limit)
+    if only is not None:
+        wanted = tf.constant(sorted(only), tf.int32)
+        ds = ds.filter(
+            lambda record: tf.reduce_any(
+                data.validation_index(parse(record)["file_name"]) == wanted
+            )
+        )
 
     def prepare(record):
         ex = parse(record)
-        image = protocol.resize(tf.io.decode_jpeg(ex["image"], channels=3))
-        return image, ex["label"], data.validation_index(ex["file_name"])
+        image = tf.io.decode_jpeg(ex["image"], channels=3)
+        size, index = tf.shape(image)[:2], data.validation_index(ex["file_name"])
+        return tf.reshape(image, [-1]), size, ex["label"], index
 
     ds = ds.map(prepare, num_parallel_calls=tf.data.AUTOTUNE, deterministic=False)
-    return ds.batch(batch_size).prefetch(tf.data.AUTOTUNE)
+    if only is None:
+        ds = ds.filter(lambda image, *_: tf.size(image) <= 3 * LARGE_PIXELS)
+    return one_thread_per_core(ds.padded_batch(batch_size).prefetch(tf.data.AUTOTUNE))
+
+
+def one_thread_per_core(ds):
+    """ds on a thread pool of its own, one thread per core: TensorFlow's shared pool has more
+    threads than cores, which made the pipeline a few percent slower on 2 cores (measured with
+    benchmark.py; docs/evaluation.md)."""
+    options = tf.data.Options()
+    options.threading.private_threadpool_size = devices()["cpu_cores"]
+    return ds.with_options(options)
 
 
 def registry_model(model_id: str, weights_file: weights.WeightsFile) -> Callable:
@@ -79,16 +108,18 @@ def label_offset(model, model_id: str) -> int:
     raise UsageError(f"{model_id} has {classes} outputs; ImageNet evaluation needs 1000 or 1001")
 
 
-def _step(strategy, model, protocol):
-    @tf.function
-    def step(images, labels, indices):
-        def replica(images, labels, indices):
-            out = model(protocol.normalize(tf.cast(images, tf.float32)), training=False)
+def _step(strategy, model, protocol, element_spec):
+    # Batches differ in their padded length: traced once, for any.
+    @tf.function(input_signature=element_spec)
+    def step(images, sizes, labels, indices):
+        def replica(images, sizes, labels, indices):
+            x = protocol.normalize(protocol.resize_batch(images, sizes))
+            out = model(x, training=False)
             if isinstance(out, (list, tuple)):
                 out = out[0]  # slim models also return the auxiliary logits
             return tf.math.top_k(out, k=metrics.TOP_K).indices, labels, indices
 
-        return strategy.run(replica, args=(images, labels, indices))
+        return strategy.run(replica, args=(images, sizes, labels, indices))
 
     return step
 
@@ -97,16 +128,29 @@ def _host(strategy, value) -> np.ndarray:
     return np.concatenate([np.asarray(v) for v in strategy.experimental_local_results(value)])
 
 
-def _run_loop(strategy, step, dataset, acc, offset, total, progress) -> float:
+def _run_loop(strategy, step, dataset, acc, offset, bar) -> None:
+    for batch in dataset:
+        top5, labels, indices = (_host(strategy, v) for v in step(*batch))
+        acc.update(labels + offset, top5, indices)
+        bar.update(len(labels))
+
+
+def _run_passes(strategy, model, protocol, cfg, batch, acc, offset, total) -> tuple[float, int]:
+    """The main pass, then the large images it left out; (wall seconds, large images)."""
     from tqdm import tqdm
 
+    main = strategy.experimental_distribute_dataset(input_pipeline(cfg.data_dir, batch, cfg.limit))
+    step = _step(strategy, model, protocol, main.element_spec)
     started = time.perf_counter()
-    with tqdm(total=total, unit="img", disable=not progress, desc="eval") as bar:
-        for batch in strategy.experimental_distribute_dataset(dataset):
-            top5, labels, indices = (_host(strategy, v) for v in step(*batch))
-            acc.update(labels + offset, top5, indices)
-            bar.update(len(labels))
-    return time.perf_counter() - started
+    with tqdm(total=total, unit="img", disable=not cfg.progress, desc="eval") as bar:
+        _run_loop(strategy, step, main, acc, offset, bar)
+        in_main = acc.counts().n
+        if left_out := acc.missing(total):
+            small_batch = max(1, batch // LARGE_BATCH_DIVISOR)
+            rest = input_pipeline(cfg.data_dir, small_batch, only=left_out)
+            rest = strategy.experimental_distribute_dataset(rest)
+            _run_loop(strategy, step, rest, acc, offset, bar)
+    return time.perf_counter() - started, acc.counts().n - in_main
 
 
 def evaluate(cfg: EvalConfig, build: Callable | None = None) -> dict:
@@ -135,15 +179,8 @@ def evaluate(cfg: EvalConfig, build: Callable | None = None) -> dict:
     batch = cfg.batch_size or (PER_GPU_BATCH * len(gpus()) or CPU_BATCH)
     in_split = data.split_size(cfg.data_dir)
     acc = metrics.Accumulator(blacklist)
-    wall = _run_loop(
-        strategy,
-        _step(strategy, model, protocol),
-        input_pipeline(cfg.data_dir, protocol, batch, cfg.limit),
-        acc,
-        offset,
-        min(cfg.limit or in_split, in_split),
-        cfg.progress,
-    )
+    total = min(cfg.limit or in_split, in_split)
+    wall, large = _run_passes(strategy, model, protocol, cfg, batch, acc, offset, total)
     if acc.duplicates():
         raise data.DataError(f"the build in {cfg.data_dir} holds a validation image twice")
     return {
@@ -154,6 +191,7 @@ def evaluate(cfg: EvalConfig, build: Callable | None = None) -> dict:
         "dataset": _dataset(cfg, source, in_split),
         "weights": None if weights_file is None else weights_file.as_dict(),
         "batch_size": batch,
+        "large_images": large,
         "replicas": strategy.num_replicas_in_sync,
         "tensor_float_32": False,
         "devices": devices(),
