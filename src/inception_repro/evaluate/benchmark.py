@@ -139,20 +139,17 @@ def measure(work_dir: Path, images: int, repeats: int) -> dict:
         makers[f"crop + resize, {name}"] = resizer(protocol, batches * EPOCHS)
     rounds = rounds_of(makers, images * EPOCHS, repeats)
     best = best_of(rounds)
+    machine = run.devices()
     return {
         "images": images,
         "repeats": repeats,
         "mean_jpeg_kb": float(np.mean([len(j) for j in jpegs.numpy()]) / 1024),
-        "cpu_cores": run.devices()["cpu_cores"],
-        "cpu": run.devices()["cpu"],
-        "resize_device": _first_device(),
+        "cpu_cores": machine["cpu_cores"],
+        "cpu": machine["cpu"],
+        "resize_device": (machine["gpus"] or ["CPU"])[0],
         "images_per_s": {name: rate for name, (rate, _) in best.items()},
         "cpu_ms_per_image": {name: cpu for name, (_, cpu) in best.items()},
     }
-
-
-def _first_device() -> str:
-    return (run.devices()["gpus"] or ["CPU"])[0]
 
 
 ROWS = {

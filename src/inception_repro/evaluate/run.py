@@ -71,7 +71,7 @@ def input_pipeline(data_dir, batch_size, limit=None, only=None):
 
     ds = ds.map(prepare, num_parallel_calls=tf.data.AUTOTUNE, deterministic=False)
     if only is None:
-        ds = ds.filter(lambda image, *_: tf.size(image) <= 3 * LARGE_PIXELS)
+        ds = ds.filter(lambda image, size, *_: tf.reduce_prod(size) <= LARGE_PIXELS)
     return one_thread_per_core(ds.padded_batch(batch_size).prefetch(tf.data.AUTOTUNE))
 
 
@@ -80,7 +80,7 @@ def one_thread_per_core(ds):
     threads than cores, which made the pipeline a few percent slower on 2 cores (measured with
     benchmark.py; docs/evaluation.md)."""
     options = tf.data.Options()
-    options.threading.private_threadpool_size = devices()["cpu_cores"]
+    options.threading.private_threadpool_size = cpu_cores()
     return ds.with_options(options)
 
 
@@ -232,8 +232,12 @@ def devices() -> dict:
     for gpu in gpus():
         details = tf.config.experimental.get_device_details(gpu)
         names.append(details.get("device_name", gpu.name))
-    cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-    return {"gpus": names, "cpu": _cpu_name(), "cpu_cores": cpus}
+    return {"gpus": names, "cpu": _cpu_name(), "cpu_cores": cpu_cores()}
+
+
+def cpu_cores() -> int:
+    """The cores this process may run on."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
 
 
 def _cpu_name() -> str:
