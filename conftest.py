@@ -8,7 +8,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 import pytest  # noqa: E402
 from hypothesis import HealthCheck, settings  # noqa: E402
 
-from inception_repro import build, registry, summary  # noqa: E402
+from inception_repro import build, numerics, registry, summary  # noqa: E402
 from inception_repro.networks import released  # noqa: E402
 
 # ci: bounded and repeatable (CI, tox, the README's command); thorough: for nightly runs.
@@ -37,8 +37,13 @@ def summary_of():
 
 
 @functools.cache
+def _transcription_built(input_size=(299, 299), include_top=True):
+    return build.build(released.slim_body_keras_head(), input_size, include_top)
+
+
+@functools.cache
 def _transcription_of(input_size=(299, 299), include_top=True):
-    b = build.build(released.slim_body_keras_head(), input_size, include_top)
+    b = _transcription_built(input_size, include_top)
     return summary.summarise(b.model, b.stage_ends)
 
 
@@ -46,6 +51,94 @@ def _transcription_of(input_size=(299, 299), include_top=True):
 def transcription_of():
     """Canonical summary of the TF-Slim transcription with the Keras head."""
     return _transcription_of
+
+
+@pytest.fixture(scope="session")
+def transcription_built():
+    """transcription_built(input_size=(299, 299), include_top=True) -> the built transcription."""
+    return _transcription_built
+
+
+@functools.cache
+def _loaded(model_id, input_size=(299, 299), include_top=True):
+    built = registry.build(model_id, input_size, include_top)
+    numerics.set_deterministic_weights(built.model)
+    return built
+
+
+@pytest.fixture(scope="session")
+def loaded():
+    """loaded(model_id, input_size=(299, 299), include_top=True) -> the registry's built model,
+    with numerics' deterministic weights set (once per process; they are a pure function)."""
+    return _loaded
+
+
+def scaled_input(model_id, input_size=(299, 299)):
+    """numerics.fixed_image scaled by the model's own preprocessing (looked up now)."""
+    return numerics.preprocess(registry.entry(model_id).preprocess)(
+        numerics.fixed_image(input_size)
+    )
+
+
+@pytest.fixture(scope="session")
+def input_for():
+    """input_for(model_id, input_size=(299, 299)) -> the fixed image, scaled for that model."""
+    return scaled_input
+
+
+@functools.cache
+def _outputs_of(model_id, input_size=(299, 299), include_top=True):
+    x = scaled_input(model_id, input_size)
+    return x, numerics.stage_outputs(_loaded(model_id, input_size, include_top), x)
+
+
+@pytest.fixture(scope="session")
+def outputs_of():
+    """outputs_of(model_id, input_size, include_top) -> (scaled input, {stage: output}) of the
+    loaded model, computed once per process."""
+    return _outputs_of
+
+
+@functools.cache
+def _fingerprint_of(model_id):
+    x, outputs = _outputs_of(model_id)
+    return numerics.record(x, outputs, numerics.main_stage(_loaded(model_id)))
+
+
+@pytest.fixture(scope="session")
+def fingerprint_of():
+    """fingerprint_of(model_id) -> its numeric fingerprint at 299 with the top, once per process."""
+    return _fingerprint_of
+
+
+def fingerprint_now(model_id):
+    """The fingerprint computed afresh: for tests that alter Keras (only the model is cached)."""
+    built, x = _loaded(model_id), scaled_input(model_id)
+    return numerics.record(x, numerics.stage_outputs(built, x), numerics.main_stage(built))
+
+
+@pytest.fixture(scope="session")
+def fresh_fingerprint():
+    """fresh_fingerprint(model_id) -> the fingerprint computed now, nothing of it cached."""
+    return fingerprint_now
+
+
+RELEASED = "keras-inception-resnet-v2"
+
+
+@functools.cache
+def _transcription_outputs(input_size=(299, 299), include_top=True):
+    released_model = _loaded(RELEASED, input_size, include_top).model
+    ours = _transcription_built(input_size, include_top)
+    copied = numerics.copy_weights(released_model, ours.model)
+    return copied, numerics.stage_outputs(ours, scaled_input(RELEASED, input_size))
+
+
+@pytest.fixture(scope="session")
+def transcription_outputs():
+    """transcription_outputs(input_size, include_top) -> (values copied, {stage: output}): the
+    transcription with the released model's weights, on the released model's input."""
+    return _transcription_outputs
 
 
 def pytest_addoption(parser):

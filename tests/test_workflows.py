@@ -57,3 +57,10 @@ def test_the_gate_runs_on_every_push_and_pull_request_and_only_on_hosted_runners
     assert [job["runs-on"] for job in workflow["jobs"].values()] == ["ubuntu-24.04"] * len(
         workflow["jobs"]
     )
+
+
+def test_the_gate_runs_the_structure_suite_on_the_keras_2_line_and_on_jax():
+    """tox -e structure-tfkeras (tf_keras) and tox -e structure-jax (KERAS_BACKEND=jax)."""
+    runs = [step.get("run", "") for step in _steps(_load(GATE))]
+    for env in ("structure-tfkeras", "structure-jax"):
+        assert any(f"tox -e {env}" in run for run in runs), env

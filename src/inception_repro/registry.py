@@ -44,6 +44,9 @@ class ModelEntry:
     min_side: int | None = None  # for keras apps without a spec of their own
     # a spec that the structure tests prove builds exactly this installed model
     transcription: Callable[[], Network] | None = None
+    # how its users scale an image: a dotted path to the installed preprocess_input, or None
+    # for TF-Slim's scaling (numerics.slim_scale)
+    preprocess: str | None = None
 
     def spec(self) -> Network | None:
         """The network as data: its own spec, or its proven transcription."""
@@ -66,6 +69,7 @@ ENTRIES: dict[str, ModelEntry] = {
             keras_app="InceptionResNetV2",
             stages=IRV2_STAGES,
             transcription=released.slim_body_keras_head,
+            preprocess="keras.applications.inception_resnet_v2.preprocess_input",
         ),
         ModelEntry(
             "tfkeras-inception-resnet-v2",
@@ -75,6 +79,7 @@ ENTRIES: dict[str, ModelEntry] = {
             keras_app="tf_keras.applications.InceptionResNetV2",
             stages=IRV2_STAGES,
             transcription=released.slim_body_keras_head,
+            preprocess="tf_keras.applications.inception_resnet_v2.preprocess_input",
         ),
         ModelEntry(
             "keras-inception-v3",
@@ -84,6 +89,7 @@ ENTRIES: dict[str, ModelEntry] = {
             keras_app="InceptionV3",
             stages=V3_STAGES,
             min_side=75,  # keras inception_v3.py: obtain_input_shape(min_size=75)
+            preprocess="keras.applications.inception_v3.preprocess_input",
         ),
         ModelEntry(
             "slim-inception-resnet-v2",

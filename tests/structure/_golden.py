@@ -9,6 +9,7 @@ import tensorflow as tf
 import yaml
 
 import inception_repro
+from inception_repro import numerics
 
 ROOT = Path(__file__).resolve().parents[2] / "golden"
 ACCEPT = "accept the change with: pytest --update-golden -m structure"
@@ -19,6 +20,7 @@ def produced_by() -> dict:
         "command": "pytest --update-golden -m structure",
         "inception_repro": inception_repro.__version__,
         "keras": keras.__version__,
+        "keras_backend": keras.backend.backend(),
         "tensorflow": tf.__version__,
     }
 
@@ -66,3 +68,28 @@ def load_yaml(path: Path) -> dict:
 
 def dump_yaml(data) -> str:
     return yaml.safe_dump(data, sort_keys=False, width=100, allow_unicode=True)
+
+
+def fingerprint_path(model_id: str) -> Path:
+    return ROOT / "fingerprints" / f"{model_id}.yaml"
+
+
+def write_fingerprint(model_id: str, live: dict) -> None:
+    path = fingerprint_path(model_id)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    data = {"produced_by": produced_by(), **live}  # lists of numbers on one line each
+    path.write_text(yaml.safe_dump(data, sort_keys=False, width=100, default_flow_style=None))
+
+
+def fingerprint_problem(model_id: str, live: dict, golden_id: str | None = None) -> str | None:
+    """None when `live` matches the pinned fingerprint of golden_id (default: model_id)."""
+    path = fingerprint_path(golden_id or model_id)
+    name = path.relative_to(ROOT.parent)
+    if not path.exists():
+        return f"golden file {name} is missing; create it: {ACCEPT}"
+    golden = load_yaml(path)
+    golden.pop("produced_by")
+    moved = numerics.compare(golden, live)
+    return (
+        None if moved is None else f"{model_id}: numbers differ from {name} at {moved} ({ACCEPT})"
+    )

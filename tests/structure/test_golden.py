@@ -1,9 +1,11 @@
 """Every model's canonical summary, text table and parameter file, pinned under golden/models/.
 
-Any change to a model that alters the computation (a filter count, kernel, stride, padding,
-dilation, activation, bias, BN setting, residual scale, pool, block count or connection) changes
-its canonical summary and fails here, naming the layer. Accept a deliberate change with
-`pytest --update-golden -m structure`; never as a side effect.
+Any change to a model's settings (a filter count, kernel, stride, padding, dilation, activation,
+bias, BN setting, residual scale, pool, block count or connection) changes its canonical summary
+and fails here, naming the layer and the setting. A change that keeps every setting but computes
+something else (a layer's `call`, a preprocess_input) leaves the summary as it is: the numeric
+fingerprints (test_numerics.py) and the parity tests (test_parity.py) catch those.
+Accept a deliberate change with `pytest --update-golden -m structure`; never as a side effect.
 """
 
 import json

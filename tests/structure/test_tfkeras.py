@@ -8,9 +8,10 @@ from collections import Counter
 import keras
 import pytest
 import tf_keras
+from _golden import fingerprint_problem
 from tf_keras.src.applications.inception_resnet_v2 import CustomScaleLayer
 
-from inception_repro import registry, summary
+from inception_repro import numerics, registry, summary
 from inception_repro.errors import UsageError
 
 pytestmark = pytest.mark.structure
@@ -20,6 +21,11 @@ KERAS3, KERAS2 = "keras-inception-resnet-v2", "tfkeras-inception-resnet-v2"
 # keras.io applications table and released.md: 55,873,736 parameters with the top,
 # 54,336,736 without; 60,544 non-trainable (BN moving mean/variance).
 PINNED_PARAMS = {True: (55_873_736, 55_813_192, 60_544), False: (54_336_736, 54_276_192, 60_544)}
+
+# Measured (docs/numerics.md): the two lines' stage outputs differ by at most 1.8e-6 of their
+# largest value at 299 (with and without the top) and 3.6e-6 at 257x401, on the same TensorFlow
+# 2.21 CPU kernels; the tolerance leaves a factor of 5.
+KERAS_LINES_RTOL = 2e-5
 
 # 299 with and without the top, and a non-square size.
 CASES = [((299, 299), True), ((299, 299), False), ((257, 401), True)]
@@ -90,3 +96,26 @@ def test_any_other_lambda_is_refused_by_name():
     doubled = tf_keras.layers.Lambda(lambda t: 2 * t, name="double")(inputs)
     with pytest.raises(UsageError, match="'double' has type Lambda"):
         summary.summarise(tf_keras.Model(inputs, doubled))
+
+
+@pytest.mark.parametrize("size,include_top", CASES, ids=lambda c: str(c))
+def test_both_keras_lines_compute_the_same_numbers(
+    size, include_top, loaded, outputs_of, input_for
+):
+    """The Keras 3 model's weights in the tf_keras model, the same input: equal at every stage
+    end within KERAS_LINES_RTOL of each stage's largest value."""
+    keras2 = loaded(KERAS2, size, include_top)
+    copied = numerics.copy_weights(loaded(KERAS3, size, include_top).model, keras2.model)
+    assert copied == PINNED_PARAMS[include_top][0] if size == (299, 299) else copied > 0
+    x, keras3_out = outputs_of(KERAS3, size, include_top)
+    keras2_out = numerics.stage_outputs(keras2, x)
+    assert list(keras2_out) == list(keras3_out)
+    first = numerics.first_difference(keras3_out, keras2_out, KERAS_LINES_RTOL)
+    assert first is None, f"first stage that differs: {first[0]} (max |diff| {first[1]:.3g})"
+
+
+def test_keras2_fingerprint_is_the_keras3_golden_fingerprint(fingerprint_of):
+    """tf_keras's model and preprocess_input, with the deterministic weights, give the numbers
+    pinned for Keras 3's (golden/fingerprints/keras-inception-resnet-v2.yaml)."""
+    problem = fingerprint_problem(KERAS2, fingerprint_of(KERAS2), golden_id=KERAS3)
+    assert problem is None, problem

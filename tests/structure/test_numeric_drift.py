@@ -1,0 +1,91 @@
+"""The gate catches drift in the arithmetic: change what a layer computes while keeping every
+setting, and the numeric checks fail naming the model and the first stage that moved.
+
+Each change is a monkeypatch, as a user editing the installed Keras (or this project's own
+residual layer) would make it; test_drift.py does the same for settings. None of these changes
+alters a canonical summary (a test below shows it), so only the arithmetic can catch them.
+"""
+
+import types
+
+import numpy as np
+import pytest
+from _golden import fingerprint_problem
+from keras.src.applications import imagenet_utils
+from keras.src.applications import inception_resnet_v2 as keras_irv2
+
+from inception_repro import build, numerics, summary
+from inception_repro.evaluate import protocols
+
+pytestmark = pytest.mark.structure
+
+IRV2 = "keras-inception-resnet-v2"
+
+
+def _scale_on_the_shortcut(self, inputs):
+    return inputs[0] * self.scale + inputs[1]
+
+
+def _twice_the_scale(self, inputs):
+    return inputs[0] + inputs[1] * (2 * self.scale)
+
+
+RESIDUAL_CHANGES = {
+    "scale on the shortcut": _scale_on_the_shortcut,
+    "residual times 2x scale": _twice_the_scale,
+}
+
+
+@pytest.mark.parametrize("change", RESIDUAL_CHANGES)
+def test_keras_residual_arithmetic_changed_fails_naming_the_stage(
+    change, monkeypatch, loaded, input_for, transcription_outputs, summary_of
+):
+    _, ours = transcription_outputs((299, 299), True)  # cached values are made before the change
+    monkeypatch.setattr(keras_irv2.CustomScaleLayer, "call", RESIDUAL_CHANGES[change])
+    model = loaded(IRV2)
+    # the canonical summary cannot see it
+    assert summary.summarise(model.model, model.stage_ends) == summary_of(IRV2)
+    # the pinned fingerprint does
+    x = input_for(IRV2)
+    outputs = numerics.stage_outputs(model, x)
+    problem = fingerprint_problem(IRV2, numerics.record(x, outputs, "head"))
+    assert problem is not None and problem.startswith(f"{IRV2}: numbers differ"), problem
+    assert "at stage blocks_a:" in problem, problem
+    # and so does the parity with the transcription (which has no CustomScaleLayer)
+    assert numerics.first_difference(outputs, ours, 0.0)[0] == "blocks_a"
+
+
+@pytest.mark.parametrize("change", RESIDUAL_CHANGES)
+def test_own_residual_arithmetic_changed_fails_naming_the_stage(
+    change, monkeypatch, fresh_fingerprint
+):
+    monkeypatch.setattr(build.ScaledResidual, "call", RESIDUAL_CHANGES[change])
+    model_id = "paper-inception-resnet-v1"
+    problem = fingerprint_problem(model_id, fresh_fingerprint(model_id))
+    assert problem is not None and "at stage blocks_a:" in problem, problem
+
+
+def _preprocess_in_mode(mode):
+    def preprocess_input(x, data_format=None, mode="tf"):  # the module calls it with mode="tf"
+        return imagenet_utils.preprocess_input(x, data_format=data_format, mode=forced)
+
+    forced = mode
+    return types.SimpleNamespace(
+        preprocess_input=preprocess_input, decode_predictions=imagenet_utils.decode_predictions
+    )
+
+
+@pytest.mark.parametrize("mode", ["torch", "caffe"])
+def test_preprocess_input_in_another_mode_fails_naming_the_input(
+    mode, monkeypatch, fresh_fingerprint
+):
+    monkeypatch.setattr(keras_irv2, "imagenet_utils", _preprocess_in_mode(mode))
+    problem = fingerprint_problem(IRV2, fresh_fingerprint(IRV2))
+    assert problem is not None and "at stage input:" in problem, problem
+    # and the keras-applications protocol no longer scales as Keras does
+    levels = np.arange(256, dtype=np.uint8).reshape(1, 16, 16, 1).repeat(3, axis=-1)
+    keras_way = numerics.preprocess("keras.applications.inception_resnet_v2.preprocess_input")(
+        levels
+    )
+    ours = np.asarray(protocols.get("keras-applications").normalize(levels.astype("float32")))
+    assert not np.array_equal(keras_way, ours)
