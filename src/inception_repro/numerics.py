@@ -53,10 +53,6 @@ TOP = 10  # classifier outputs recorded, with their indices
 # resnet-v1) moves its first stage by 6.9e-2. 1e-3 sits 70 times above the one, 70 below the other.
 TOLERANCE = 1e-3
 
-# How TF-Slim scales an image (preprocessing/inception_preprocessing.py: convert_image_dtype,
-# then (x - 0.5) * 2); the paper and slim specs have no preprocess_input of their own.
-SLIM_SCALE = "x / 255 then (x - 0.5) * 2, as TF-Slim's inception_preprocessing.py"
-
 
 class WeightsMismatch(UsageError):
     """Two models whose canonical summaries differ: weights cannot carry over."""
@@ -180,6 +176,8 @@ def fixed_image(size=(299, 299)) -> np.ndarray:
 
 
 def slim_scale(image: np.ndarray) -> np.ndarray:
+    """How TF-Slim scales an image (preprocessing/inception_preprocessing.py: convert_image_dtype,
+    then (x - 0.5) * 2); the paper and TF-Slim specs have no preprocess_input of their own."""
     x = image.astype(np.float32) * np.float32(1.0 / 255.0)
     return (x - np.float32(0.5)) * np.float32(2.0)
 
