@@ -35,6 +35,12 @@ def legacy_weights():
 
 
 @pytest.fixture(scope="session")
+def assorted_jpegs():
+    """{kind: JPEG bytes}: fixtures/assorted_jpegs.py, written by Pillow."""
+    return load_fixture_module("assorted_jpegs").assorted()
+
+
+@pytest.fixture(scope="session")
 def fake_val(tmp_path_factory, fake_imagenet):
     """(manual dir holding a fake ILSVRC2012_img_val.tar, the plan of its images)."""
     manual = tmp_path_factory.mktemp("manual")

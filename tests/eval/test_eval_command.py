@@ -8,7 +8,7 @@ import re
 import pytest
 
 from inception_repro.errors import UsageError
-from inception_repro.evaluate import command
+from inception_repro.evaluate import command, config, report, run
 
 pytestmark = pytest.mark.eval
 
@@ -54,7 +54,8 @@ def test_done_when_command_writes_results(
         ([], "no GPU is visible to TensorFlow"),
     ],
 )
-def test_bad_arguments_are_usage_errors(tmp_path, argv, message):
+def test_bad_arguments_are_usage_errors(tmp_path, argv, message, monkeypatch):
+    monkeypatch.setattr(run, "gpu_names", lambda: [])  # a machine without a GPU
     args = parse("--model", "keras-inception-resnet-v2", "--data-dir", str(tmp_path), *argv)
     with pytest.raises(UsageError, match=message):
         args.func(args)
@@ -88,3 +89,41 @@ def test_help_lists_protocols_and_defaults():
     text = re.sub(r"-\s+", "-", " ".join(sub.format_help().split()))
     for word in ("--allow-cpu", "--blacklist FILE", "slim, keras-applications, timm", "KERAS_HOME"):
         assert word in text
+
+
+@pytest.mark.parametrize("gpus", [[], ["NVIDIA H200"]], ids=["no GPU", "a GPU"])
+def test_the_evaluation_runs_on_a_gpu_or_with_allow_cpu(gpus, monkeypatch):
+    monkeypatch.setattr(run, "gpu_names", lambda: gpus)
+    run.require_device(allow_cpu=True)
+    if gpus:
+        run.require_device(allow_cpu=False)
+    else:
+        with pytest.raises(UsageError, match="no GPU is visible to TensorFlow"):
+            run.require_device(allow_cpu=False)
+
+
+def test_the_data_dir_defaults_to_tfds_own(monkeypatch, tmp_path):
+    """`eval` and the GPU gate (tests/gpu/conftest.py) both default to config.default_data_dir."""
+    monkeypatch.setenv("TFDS_DATA_DIR", str(tmp_path))
+    assert config.default_data_dir() == tmp_path
+    assert parse("--model", "keras-inception-resnet-v2").data_dir == tmp_path
+    monkeypatch.delenv("TFDS_DATA_DIR")
+    assert config.default_data_dir() == config.Path.home() / "tensorflow_datasets"
+
+
+def test_reported_numbers_come_from_golden_or_reported(tmp_path, monkeypatch):
+    assert {r.id for r in command.reported_numbers(None)} >= {"slim-readme", "timm-results"}
+    copy = tmp_path / "accuracy.yaml"
+    copy.write_text(report.GOLDEN.read_text())
+    assert command.reported_numbers(copy) == command.reported_numbers(None)
+    with pytest.raises(UsageError, match="--reported .*nope.yaml: no such file"):
+        command.reported_numbers(tmp_path / "nope.yaml")
+
+
+def test_without_the_reported_numbers_eval_fails_before_evaluating(tmp_path, monkeypatch):
+    """An install from a wheel has no golden/: eval says so, and never compares with nothing."""
+    monkeypatch.setattr(report, "GOLDEN", tmp_path / "golden" / "accuracy.yaml")
+    monkeypatch.setattr(run, "evaluate", lambda cfg: pytest.fail("evaluated"))
+    args = parse("--model", "keras-inception-resnet-v2", "--data-dir", str(tmp_path))
+    with pytest.raises(UsageError, match="pass --reported PATH"):
+        args.func(args)

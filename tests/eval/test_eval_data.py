@@ -1,5 +1,6 @@
 """The TFDS build from a manual dir, and every way the ImageNet data can be wrong."""
 
+import dataclasses
 import json
 
 import pytest
@@ -57,6 +58,49 @@ def test_build_records_its_source_tar(fake_data_dir, fake_val):
     assert source.bytes == tar.stat().st_size
     assert source.md5 == data.file_md5(tar)
     assert not source.official
+    # the tar's content digest, in one pass with its md5, is that of the split's records
+    names, digest = data.split_digest(fake_data_dir)
+    assert source.content_sha256 == digest
+    assert names == [data.member_name(i) for i in range(1, len(plan) + 1)]
+
+
+def test_a_split_is_official_by_its_records_not_by_its_build_record(
+    fake_data_dir, fake_val, monkeypatch
+):
+    """The gate's check (tests/gpu): image count, file names and content digest, read off the
+    records, whoever built them. Here the fake split stands in for the official one."""
+    plan = fake_val[1]
+    problems, digest = data.official_split_problems(fake_data_dir)
+    assert problems[0] == f"the split holds {len(plan)} images, not 50,000"
+    assert (
+        "file names are not ILSVRC2012_val_00000001.JPEG .. ILSVRC2012_val_00050000"
+        in (problems[1])
+    )
+    assert "cannot be checked against the official tar" in problems[2]  # md5 is not official
+    monkeypatch.setattr(data, "VAL_IMAGES", len(plan))
+    monkeypatch.setattr(data, "VAL_CONTENT_SHA256", digest)
+    assert data.official_split_problems(fake_data_dir) == ([], digest)
+    monkeypatch.setattr(data, "VAL_CONTENT_SHA256", "0" * 64)
+    (problem,) = data.official_split_problems(fake_data_dir)[0]
+    assert problem == f"its content digest {digest} is not the official tar's {'0' * 64}"
+
+
+def test_a_split_built_from_the_official_tar_is_checked_against_its_own_digest(
+    fake_data_dir, fake_val, monkeypatch
+):
+    """No digest pinned yet: the digest this package recorded from a tar whose md5 is the
+    official one is the reference, and the records must match it."""
+    monkeypatch.setattr(data, "VAL_IMAGES", len(fake_val[1]))
+    source = data.prepare(None, fake_data_dir)
+    monkeypatch.setattr(data, "VAL_TAR_MD5", source.md5)
+    assert data.official_split_problems(fake_data_dir)[0] == []
+    tampered = dataclasses.replace(source, content_sha256="f" * 64)
+    monkeypatch.setattr(data, "_read_source", lambda builder: tampered)
+    (problem,) = data.official_split_problems(fake_data_dir)[0]
+    assert problem.endswith(f"is not the official tar's {'f' * 64}")
+    monkeypatch.setattr(data, "_read_source", lambda builder: None)  # built elsewhere
+    (problem,) = data.official_split_problems(fake_data_dir)[0]
+    assert "cannot be checked against the official tar" in problem
 
 
 def test_build_touches_no_train_split(fake_data_dir):

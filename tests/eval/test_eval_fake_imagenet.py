@@ -8,7 +8,8 @@ import tensorflow as tf
 
 pytestmark = pytest.mark.eval
 
-# released.md (TFDS imagenet2012): the first ten validation labels.
+# tensorflow_datasets/datasets/imagenet2012/validation_labels.txt (docs/sources.md): the first
+# ten validation labels.
 FIRST_TEN_LABELS = [65, 970, 230, 809, 516, 57, 334, 415, 674, 332]
 
 

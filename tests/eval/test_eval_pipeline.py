@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from inception_repro.evaluate import PROTOCOL_NAMES, run
+from inception_repro.evaluate import PROTOCOL_NAMES, protocols, run
 from inception_repro.evaluate.config import EvalConfig
 
 pytestmark = pytest.mark.eval
@@ -14,7 +14,8 @@ def test_input_pipeline_batches_the_decoded_images_as_they_are(fake_val, fake_da
     # resize happen beside the model.
     plan = {im.index: im for im in fake_val[1]}
     seen = []
-    for images, sizes, labels, indices in run.input_pipeline(fake_data_dir, 8):
+    slim = protocols.get("slim")
+    for images, sizes, labels, indices in run.input_pipeline(fake_data_dir, slim, 8):
         assert images.dtype.name == "uint8" and images.shape[0] == len(labels) <= 8
         assert images.shape[1] == 3 * np.prod(sizes.numpy(), axis=1).max()
         batch = zip(images.numpy(), sizes.numpy(), labels, indices, strict=True)
@@ -77,7 +78,7 @@ def test_large_images_are_evaluated_in_a_pass_of_their_own(
     plan = fake_val[1]
     large = [im for im in plan if im.height * im.width > 100_000]
     assert 0 < len(large) < len(plan)
-    main_pass = list(run.input_pipeline(fake_data_dir, 8))
+    main_pass = list(run.input_pipeline(fake_data_dir, protocols.get("slim"), 8))
     assert sum(len(labels) for _, _, labels, _ in main_pass) == len(plan) - len(large)
     results = evaluate(fake_imagenet, fake_val, fake_data_dir, protocol="keras-applications")
     assert hits(results["all"]) == expected(fake_imagenet, plan)
@@ -97,9 +98,11 @@ def test_limit_takes_the_first_images_by_validation_index(fake_imagenet, fake_va
     assert not results["full_validation_set"]
 
 
-def test_results_record_what_was_run(fake_imagenet, fake_val, fake_data_dir):
+def test_results_record_what_was_run(fake_imagenet, fake_val, fake_data_dir, monkeypatch):
+    monkeypatch.setattr(run, "gpu_names", lambda: [])  # whatever this machine has
     results = evaluate(fake_imagenet, fake_val, fake_data_dir, protocol="timm")
     assert results["protocol"]["name"] == "timm"
+    assert results["protocol"]["decoder"] == "INTEGER_ACCURATE"
     assert "pytorch-image-models" in results["protocol"]["source"]
     assert results["dataset"]["tar"]["images"] == len(fake_val[1])
     assert results["dataset"]["tar"]["official"] is False
@@ -109,3 +112,10 @@ def test_results_record_what_was_run(fake_imagenet, fake_val, fake_data_dir):
     assert set(results["versions"]) >= {"tensorflow", "keras", "tensorflow-datasets", "python"}
     assert results["wall_s"] > 0 and results["images_per_s"] > 0
     assert results["tensor_float_32"] is False
+
+
+@pytest.mark.parametrize("gpus", [[], ["NVIDIA H200", "NVIDIA H200"]], ids=["no GPU", "two GPUs"])
+def test_the_device_record_is_what_discovery_found(gpus, monkeypatch):
+    monkeypatch.setattr(run, "gpu_names", lambda: list(gpus))
+    record = run.devices()
+    assert record["gpus"] == gpus and record["cpu_cores"] >= 1 and record["cpu"]

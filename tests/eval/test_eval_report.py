@@ -8,27 +8,30 @@ from inception_repro.evaluate import PROTOCOL_NAMES, report
 
 pytestmark = pytest.mark.eval
 
-# released.md, "Checkpoints and the accuracy each source reports" (top-1, top-5).
-RELEASED_MD = {
-    "paper-table-2": (80.1, 95.1),
-    "slim-readme": (80.4, 95.3),
-    "slim-readme-inception-v4": (80.2, 95.2),
-    "keras-io": (80.3, 95.3),
-    "keras-applications-readme": (80.256, 95.252),
-    "keras-port-author": (80.4, 95.2),
-    "timm-results": (80.434, 95.312),
-    "timm-results-inception-v4": (80.144, 94.982),
-}
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def sources_table() -> dict[str, tuple[float, float]]:
+    """docs/sources.md, "Reported accuracy": {id: (top-1, top-5)}, each row citing its primary
+    source. The golden file must hold exactly these numbers."""
+    text = (ROOT / "docs" / "sources.md").read_text().split("## Reported accuracy")[1]
+    rows = [line.split("|")[1:-1] for line in text.split("\n## ")[0].splitlines()]
+    rows = [[cell.strip() for cell in row] for row in rows if len(row) == 5]
+    assert rows[0][:4] == ["id", "model", "top-1", "top-5"] and rows[1][0].startswith("---")
+    return {row[0]: (float(row[2]), float(row[3])) for row in rows[2:]}
+
+
 GATED = {"keras-applications-readme", "slim-readme", "timm-results"}
 
 
 @pytest.fixture(scope="module")
 def reported():
-    return report.load_reported(Path(__file__).resolve().parents[2] / "golden" / "accuracy.yaml")
+    return report.load_reported(ROOT / "golden" / "accuracy.yaml")
 
 
 def test_every_reported_number_is_pinned_with_its_source(reported):
-    assert {r.id: (r.top1, r.top5) for r in reported} == RELEASED_MD
+    assert {r.id: (r.top1, r.top5) for r in reported} == sources_table()
+    assert len(reported) == 8
     for r in reported:
         assert r.source and r.reported_model
         assert r.evaluation_set in (report.FULL, report.SUBSET)

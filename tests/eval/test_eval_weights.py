@@ -16,7 +16,7 @@ pytestmark = pytest.mark.eval
 IRV2 = "keras-inception-resnet-v2"
 
 
-def test_pinned_md5s_are_released_md_and_keras_own():
+def test_pinned_md5s_are_the_installed_keras_own():
     irv2 = weights.RELEASED[IRV2]
     assert (irv2.md5, irv2.notop_md5) == (
         "e693bd0210a403b3192acc6073ad2e96",

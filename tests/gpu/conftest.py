@@ -5,9 +5,10 @@
                        [--out FILE]
 
 Environment: IMAGENET_MANUAL_DIR (the folder holding ILSVRC2012_img_val.tar), IMAGENET_DATA_DIR
-(the TFDS data dir; default ~/tensorflow_datasets), IMAGENET_BLACKLIST (optional: the ILSVRC2014
-devkit's ILSVRC2014_clsloc_validation_blacklist.txt), KERAS_HOME (where the released weights
-are cached, in models/). Without --protocol every protocol is evaluated and gated.
+(the TFDS data dir; default, as for `eval`: $TFDS_DATA_DIR, else ~/tensorflow_datasets),
+IMAGENET_BLACKLIST (optional: the ILSVRC2014 devkit's ILSVRC2014_clsloc_validation_blacklist.txt),
+KERAS_HOME (where the released weights are cached, in models/). Without --protocol every
+protocol is evaluated and gated.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from pathlib import Path
 import pytest
 
 from inception_repro.evaluate import PROTOCOL_NAMES
+from inception_repro.evaluate.config import default_data_dir
 
 OPTIONS = {
     "--model": "keras-inception-resnet-v2",
@@ -68,7 +70,7 @@ def settings(request) -> Settings:
         model=option("--model"),
         protocols=(protocol,) if protocol else PROTOCOL_NAMES,
         manual_dir=_path(option("--manual-dir") or os.environ.get("IMAGENET_MANUAL_DIR")),
-        data_dir=_path(data_dir) or Path.home() / "tensorflow_datasets",
+        data_dir=_path(data_dir) or default_data_dir(),  # $TFDS_DATA_DIR, as `eval`
         weights=_path(option("--weights")),
         blacklist=_path(option("--blacklist") or os.environ.get("IMAGENET_BLACKLIST")),
         limit=int(option("--limit")) if option("--limit") else None,

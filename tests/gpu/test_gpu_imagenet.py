@@ -136,3 +136,7 @@ def test_released_weights_and_official_tar(settings, evaluations):
         f"{tar['images']:,} images), not ILSVRC2012_img_val.tar (md5 {data.VAL_TAR_MD5})"
     )
     assert results["dataset"]["images_in_split"] == data.VAL_IMAGES
+    # Wherever the split was built: its records' count, names and content digest.
+    problems, digest = data.official_split_problems(settings.data_dir)
+    print(f"content digest of the split's records: {digest}")
+    assert not problems, f"{settings.data_dir}: " + "; ".join(problems)

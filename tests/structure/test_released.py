@@ -10,10 +10,11 @@ pytestmark = pytest.mark.structure
 
 IRV2 = "keras-inception-resnet-v2"
 
-# keras.io applications table and released.md: 55,873,736 parameters with the top,
-# 54,336,736 without; 60,544 non-trainable (BN moving mean/variance).
+# keras.io applications table and keras inception_resnet_v2.py (docs/sources.md): 55,873,736
+# parameters with the top, 54,336,736 without; 60,544 non-trainable (BN moving mean/variance).
 PINNED_PARAMS = {True: (55_873_736, 55_813_192, 60_544), False: (54_336_736, 54_276_192, 60_544)}
-# Stage outputs at 299, from the shapes slim's inception_resnet_v2_test.py pins (released.md).
+# Stage outputs at 299, from the shapes TF-Slim's nets/inception_resnet_v2_test.py pins
+# (testBuildEndPoints; docs/sources.md).
 PINNED_STAGES = [
     ("stem", [35, 35, 320]),
     ("blocks_a", [35, 35, 320]),

@@ -18,8 +18,8 @@ pytestmark = pytest.mark.structure
 
 KERAS3, KERAS2 = "keras-inception-resnet-v2", "tfkeras-inception-resnet-v2"
 
-# keras.io applications table and released.md: 55,873,736 parameters with the top,
-# 54,336,736 without; 60,544 non-trainable (BN moving mean/variance).
+# keras.io applications table and keras inception_resnet_v2.py (docs/sources.md): 55,873,736
+# parameters with the top, 54,336,736 without; 60,544 non-trainable (BN moving mean/variance).
 PINNED_PARAMS = {True: (55_873_736, 55_813_192, 60_544), False: (54_336_736, 54_276_192, 60_544)}
 
 # Measured (docs/numerics.md): the two lines' stage outputs differ by at most 1.8e-6 of their
@@ -51,7 +51,7 @@ def test_keras2_parameter_counts_as_published(include_top, summary_of):
 
 
 def test_installed_keras2_scales_residuals_with_custom_scale_layer():
-    """One per residual block: 10 block35 + 20 block17 + 10 block8 (released.md)."""
+    """One per residual block: 10 block35 + 20 block17 + 10 block8 (inception_resnet_v2.py)."""
     classes = Counter(type(x).__name__ for x in registry.build_model(KERAS2).layers)
     assert (classes["CustomScaleLayer"], classes["Lambda"]) == (40, 0)
 
@@ -68,7 +68,8 @@ def _one_block(residual_add):
 
 def test_a_keras2_lambda_residual_reads_as_the_scaled_add():
     """Keras 2 before 2.12 wrote the residual add as Lambda(inputs[0] + inputs[1] * scale,
-    arguments={"scale": s}) named after its block (released.md); it reads as the same
+    arguments={"scale": s}) named after its block (keras/applications/inception_resnet_v2.py at
+    v2.11.0; docs/sources.md); it reads as the same
     scaled_residual_add. Such a Keras cannot be installed here to check its model whole: it needs
     TensorFlow <= 2.11, which has no wheels for Python 3.11 (PyPI lists 2.12.0 onwards), and it is
     the package `keras` itself, which Keras 3 occupies; so the layer is built by hand."""

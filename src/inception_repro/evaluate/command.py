@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import sys
 from pathlib import Path
 
+from inception_repro.errors import UsageError
 from inception_repro.evaluate import PROTOCOL_NAMES, report
-from inception_repro.evaluate.config import EvalConfig, check
+from inception_repro.evaluate.config import EvalConfig, check, default_data_dir
 
 DESCRIPTION = """\
 Evaluate a model on the ImageNet (ILSVRC2012) validation set under one of the published
@@ -17,10 +16,6 @@ preprocessing protocols, and compare top-1 / top-5 with the numbers reported for
 (golden/accuracy.yaml). The first run builds the TFDS imagenet2012 validation split from
 ILSVRC2012_img_val.tar in --manual-dir into --data-dir (offline); later runs reuse it.
 Without a GPU it refuses to run unless --allow-cpu is given. See docs/evaluation.md."""
-
-
-def _default_data_dir() -> str:
-    return os.environ.get("TFDS_DATA_DIR") or str(Path.home() / "tensorflow_datasets")
 
 
 def add_parser(subparsers) -> argparse.ArgumentParser:
@@ -50,7 +45,7 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
         "--data-dir",
         type=Path,
         metavar="DIR",
-        default=_default_data_dir(),
+        default=default_data_dir(),
         help="TFDS data dir (default: $TFDS_DATA_DIR or ~/tensorflow_datasets)",
     )
     p.add_argument(
@@ -70,6 +65,13 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
         help="ILSVRC2014_clsloc_validation_blacklist.txt: also count the non-blacklisted subset",
     )
     p.add_argument("--out", type=Path, metavar="FILE", help="write the results JSON here")
+    p.add_argument(
+        "--reported",
+        type=Path,
+        metavar="FILE",
+        help="the reported numbers to compare with (default: golden/accuracy.yaml of the source "
+        "tree this package runs from)",
+    )
     p.add_argument("--allow-cpu", action="store_true", help="run even when no GPU is visible")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
     p.set_defaults(func=run)
@@ -91,24 +93,29 @@ def config(args) -> EvalConfig:
     )
 
 
-def _reported():
-    try:
-        return report.load_reported()
-    except FileNotFoundError:
-        print(f"note: {report.GOLDEN} not found; no reported numbers to compare", file=sys.stderr)
-        return []
+def reported_numbers(path: Path | None) -> list:
+    """The reported numbers, from --reported or golden/accuracy.yaml; never none at all."""
+    if path is not None and not path.is_file():
+        raise UsageError(f"--reported {path}: no such file; give the path of golden/accuracy.yaml")
+    if path is None and not report.GOLDEN.is_file():
+        raise UsageError(
+            f"{report.GOLDEN} is not there (an install from a wheel has no source tree): pass "
+            "--reported PATH, the golden/accuracy.yaml of inception-repro's source"
+        )
+    return report.load_reported(path or report.GOLDEN)
 
 
 def run(args) -> int:
     cfg = config(args)
     check(cfg)
+    reported = reported_numbers(args.reported)  # before hours of evaluation, not after
     from inception_repro.evaluate.run import evaluate  # starts TensorFlow
 
     results = evaluate(cfg)
     if args.out:
         args.out.parent.mkdir(parents=True, exist_ok=True)
         args.out.write_text(json.dumps(results, indent=2) + "\n")
-    table = report.markdown(results, _reported())
+    table = report.markdown(results, reported)
     print(table)
     report.append_job_summary(table)
     return 0

@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
 from inception_repro import registry
 from inception_repro.errors import UsageError
 from inception_repro.evaluate import PROTOCOL_NAMES
+
+
+def default_data_dir() -> Path:
+    """The TFDS data dir when none is given: $TFDS_DATA_DIR, else ~/tensorflow_datasets (as
+    TFDS itself). `eval` and the GPU gate (tests/gpu) both ask here."""
+    return Path(os.environ.get("TFDS_DATA_DIR") or Path.home() / "tensorflow_datasets")
 
 
 @dataclass(frozen=True)

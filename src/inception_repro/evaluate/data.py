@@ -28,6 +28,11 @@ VAL_IMAGES = 50_000
 # ("Validation images (all tasks). 6.3GB. MD5: 29b2...") and torchvision datasets/imagenet.py.
 VAL_TAR_BYTES = 6_744_924_160
 VAL_TAR_MD5 = "29b22e2961454d5413ddabcf34fc5622"
+# The official tar's content digest (`content_digest` of its members): measured, not
+# published. None until a run on the real tar records it (results: dataset.tar.content_sha256,
+# or the gate's message); until then the gate accepts only a split this package built from a
+# tar whose md5 is VAL_TAR_MD5.
+VAL_CONTENT_SHA256: str | None = None
 MEMBER_PREFIX = "ILSVRC2012_val_"
 MEMBER_RE = re.compile(r"ILSVRC2012_val_(\d{8})\.JPEG")
 SOURCE_FILE = "inception_repro_source.json"  # written beside TFDS's files after a build
@@ -49,12 +54,13 @@ def member_name(index: int) -> str:
 
 @dataclass(frozen=True)
 class TarSource:
-    """What was built: the tar's path, size, md5 and image count."""
+    """What was built: the tar's path, size, md5, image count and content digest."""
 
     path: str
     bytes: int
     md5: str
     images: int
+    content_sha256: str | None = None  # None in records written before it was kept
 
     @property
     def official(self) -> bool:
@@ -117,6 +123,42 @@ def _check_numbering(tar, numbers):
                 "images by their sorted position, so every image 1..N must be present; "
                 f"{HOW_TO_GET}"
             )
+
+
+def content_digest(pairs) -> str:
+    """sha256 over (file name, sha256 of its bytes) pairs, in file-name order: the same for a
+    tar and for a TFDS split built from it, whatever order the records were written in."""
+    digest = hashlib.sha256()
+    for name, sha in sorted(pairs):
+        digest.update(f"{name} {sha}\n".encode())
+    return digest.hexdigest()
+
+
+class _Md5Reader:
+    """A file read once, front to back, with the md5 of every byte read."""
+
+    def __init__(self, f):
+        self.f, self.md5 = f, hashlib.md5()
+
+    def read(self, size=-1):
+        block = self.f.read(size)
+        self.md5.update(block)
+        return block
+
+
+def tar_source(tar: Path) -> TarSource:
+    """The tar's md5 and content digest, in one pass over its bytes."""
+    pairs = []
+    with open(tar, "rb") as f:
+        reader = _Md5Reader(f)
+        with tarfile.open(fileobj=reader, mode="r|") as archive:
+            for member in archive:
+                content = archive.extractfile(member).read()
+                pairs.append((member.name, hashlib.sha256(content).hexdigest()))
+        while reader.read(1 << 22):  # the end-of-archive blocks
+            pass
+    md5 = reader.md5.hexdigest()
+    return TarSource(str(tar.resolve()), tar.stat().st_size, md5, len(pairs), content_digest(pairs))
 
 
 def file_md5(path, chunk=1 << 22) -> str:
@@ -185,8 +227,8 @@ def prepare(manual_dir, data_dir) -> TarSource | None:
             )
         return source
     tar = find_val_tar(manual_dir)
-    images = check_val_tar(tar)
-    source = TarSource(str(tar.resolve()), tar.stat().st_size, file_md5(tar), images)
+    check_val_tar(tar)
+    source = tar_source(tar)
     _build(builder, tar, data_dir)
     _source_path(builder).write_text(json.dumps(asdict(source), indent=2) + "\n")
     return source
@@ -256,6 +298,50 @@ def _jpeg_bytes() -> dict:
     import tensorflow_datasets as tfds
 
     return {"image": tfds.decode.SkipDecoding()}
+
+
+def split_digest(data_dir) -> tuple[list[str], str]:
+    """(the split's file names, in file-name order; its content_digest), read from its
+    records: what the split holds, whatever tar it was built from and by whom."""
+    import tensorflow as tf
+
+    records, parse = read(data_dir)
+    pairs_ds = records.map(
+        lambda r: (parse(r)["file_name"], parse(r)["image"]), num_parallel_calls=tf.data.AUTOTUNE
+    )
+    pairs = [
+        (name.decode(), hashlib.sha256(image).hexdigest())
+        for name, image in pairs_ds.as_numpy_iterator()
+    ]
+    return sorted(name for name, _ in pairs), content_digest(pairs)
+
+
+def official_split_problems(data_dir) -> tuple[list[str], str]:
+    """(why the built split is not ImageNet's official validation set, empty when it is; its
+    content digest). Checked on the records themselves: the image count, the file names and
+    the content digest against the official tar's (VAL_CONTENT_SHA256 once pinned, else the
+    digest this package recorded when it built the split from a tar with the official md5)."""
+    names, digest = split_digest(data_dir)
+    problems = []
+    if len(names) != VAL_IMAGES:
+        problems.append(f"the split holds {len(names):,} images, not {VAL_IMAGES:,}")
+    expected_names = [member_name(i) for i in range(1, VAL_IMAGES + 1)]
+    if names != expected_names:
+        odd = sorted(set(names) ^ set(expected_names))[:3] or ["a repeated name"]
+        problems.append(f"its file names are not {expected_names[0]} .. {expected_names[-1]}: "
+                        f"{', '.join(odd)}")  # fmt: skip
+    source = _read_source(_builder(data_dir))
+    built_official = source is not None and source.md5 == VAL_TAR_MD5 and source.content_sha256
+    expected = VAL_CONTENT_SHA256 or (source.content_sha256 if built_official else None)
+    if expected is None:
+        problems.append(
+            "its content cannot be checked against the official tar: no official content digest "
+            "is pinned yet and this package did not build it from a tar with the official md5; "
+            f"build it into an empty --data-dir from the official {VAL_TAR} (--manual-dir)"
+        )
+    elif digest != expected:
+        problems.append(f"its content digest {digest} is not the official tar's {expected}")
+    return problems, digest
 
 
 def validation_index(file_name):

@@ -1,31 +1,41 @@
 """The evaluation preprocessings whose numbers are reported for Inception-ResNet-v2.
 
-Each protocol crops and resizes a decoded uint8 image to 299x299x3, then scales it to [-1, 1].
-The work is split so that the CPU only decodes: the input pipeline batches the decoded images
+Each protocol decodes a JPEG as its library does, crops and resizes the uint8 image to
+299x299x3, then scales it to [-1, 1]; `preprocess_jpeg` does all of it for one file. The work
+of a batch is split so that the CPU only decodes: the input pipeline batches the decoded images
 as they are, each one's bytes (row by row) at the start of its batch row, padded to the batch's
 largest, with its height and width; the crop and resize (`resize_batch`) and the scaling
 (`normalize`) run beside the model, on the accelerator. `resize` and `preprocess` do the same
 for one image.
 
+Decoding (docs/evaluation.md, "Decoding"): libjpeg's IDCT differs between libraries. TF's
+tf.io.decode_jpeg defaults to the fast integer IDCT (INTEGER_FAST); Pillow and OpenCV use
+libjpeg's accurate one (ISLOW), which TF calls INTEGER_ACCURATE and which is bit-identical to
+both. Each protocol decodes as the library it reproduces.
+
 slim
     TF-Slim preprocessing/inception_preprocessing.py, preprocess_for_eval (the slim README's
-    eval_image_classifier.py numbers): convert to float, tf.image.central_crop(0.875), which
+    eval_image_classifier.py numbers), after TF-Slim's tf.image.decode_jpeg(channels=3) with
+    TF's default IDCT (INTEGER_FAST): convert to float, tf.image.central_crop(0.875), which
     keeps the aspect ratio, then TF1's resize_bilinear to 299x299 (squashing; align_corners and
     half_pixel_centers both False), then (x - 0.5) * 2.
 keras-applications
     The recipe behind the keras-applications README table (its author in
     keras-team/keras-applications#88; tensornets tests/all_imagenet_models.py and utils.py):
+    decode with cv2.imread (libjpeg's accurate IDCT: INTEGER_ACCURATE), BGR to RGB,
     resize the shorter side to 341 = 299 * 8 // 7 (the longer one to floor(side * 341 / short))
     with OpenCV's cv2.resize INTER_CUBIC, crop the centre 299x299 at ((H - 299) // 2,
     (W - 299) // 2), then keras preprocess_input mode "tf": x / 127.5 - 1.
 timm
     pytorch-image-models transforms_imagenet_eval with the inception_resnet_v2.tf_in1k config
-    (crop_pct 0.8975, bicubic): torchvision Resize(floor(299 / 0.8975) = 333) on a PIL image,
+    (crop_pct 0.8975, bicubic): PIL.Image.open(...).convert("RGB") (libjpeg's accurate IDCT:
+    INTEGER_ACCURATE), torchvision Resize(floor(299 / 0.8975) = 333) on the PIL image,
     that is the shorter side to 333 and the longer to int(333 * long / short), resampled by
     Pillow's BICUBIC; CenterCrop(299), whose offsets are Python round((size - 299) / 2); then
     ToTensor and Normalize(mean 0.5, std 0.5).
 
-OpenCV and Pillow are not dependencies: their resamplers are re-implemented from their sources
+OpenCV and Pillow are not dependencies of the package (the `test` extra has them, as judges):
+their resamplers are re-implemented from their sources
 (`_cv2_cubic_taps`, `_pil_bicubic_taps`), computing in float32. On 8 million pixels of test
 images, the Pillow one (Pillow's 22-bit weights, rounding after each pass) agreed with Pillow
 13.0 on all but 0.002% of pixels, and the OpenCV one (float weights, as the PyPI builds of
@@ -39,6 +49,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+import numpy as np
 import tensorflow as tf
 
 from inception_repro.errors import UsageError
@@ -54,6 +65,10 @@ PIL_CUBIC_SUPPORT = 2.0
 PIL_PRECISION_BITS = 22  # libImaging/Resample.c: 32 - 8 - 2
 PIL_COEF_SCALE = float(1 << PIL_PRECISION_BITS)
 
+# tf.io.decode_jpeg's dct_method: INTEGER_FAST is TF's default ("" means it), INTEGER_ACCURATE
+# is libjpeg's JDCT_ISLOW, what Pillow and OpenCV decode with.
+DECODERS = ("INTEGER_FAST", "INTEGER_ACCURATE")
+
 # Taps: for each image of a batch and each of the 299 output rows (or columns), K source
 # indices and K weights, [B, 299, K] each. Sizes: [B, 2], each image's height and width.
 # Images: uint8 [B, L], image b's height * width * 3 bytes first, then padding.
@@ -64,9 +79,19 @@ class Protocol:
     name: str
     source: str
     steps: str
+    decoder: str  # one of DECODERS
     taps: Callable  # sizes [B, 2] -> (row taps, column taps)
     sample: Callable  # (read columns, row taps, column taps) -> [B, 299, 299, 3]
     normalize: Callable[[tf.Tensor], tf.Tensor]
+
+    def __post_init__(self):
+        if self.decoder not in DECODERS:
+            raise ValueError(f"{self.name}: decoder {self.decoder!r} is not one of {DECODERS}")
+
+    def decode(self, jpeg: tf.Tensor) -> tf.Tensor:
+        """JPEG bytes -> uint8 [H, W, 3], as this protocol's library decodes them (a grayscale
+        file's one channel repeated)."""
+        return tf.io.decode_jpeg(jpeg, channels=3, dct_method=self.decoder)
 
     def resize_batch(self, images: tf.Tensor, sizes: tf.Tensor) -> tf.Tensor:
         """uint8 images [B, L] and their sizes [B, 2] -> float32 [B, 299, 299, 3] on the
@@ -82,6 +107,11 @@ class Protocol:
     def preprocess(self, image: tf.Tensor) -> tf.Tensor:
         """uint8 [H, W, 3] -> float32 [299, 299, 3] in [-1, 1]."""
         return self.normalize(self.resize(image))
+
+    def preprocess_jpeg(self, jpeg_bytes: bytes) -> np.ndarray:
+        """How this protocol sees a JPEG file: float32 [299, 299, 3] in [-1, 1]. The same
+        arithmetic as the evaluation's batches (decode, resize_batch, normalize)."""
+        return self.preprocess(self.decode(tf.constant(jpeg_bytes))).numpy()
 
 
 def _column_reader(images, sizes):
@@ -304,8 +334,9 @@ PROTOCOLS: dict[str, Protocol] = {
             "slim",
             "tensorflow/models research/slim/preprocessing/inception_preprocessing.py, "
             "preprocess_for_eval(central_fraction=0.875)",
-            "central_crop 0.875; TF1 bilinear resize to 299x299 (no half-pixel centres); "
-            "(x - 0.5) * 2",
+            "TF's default JPEG decoder; central_crop 0.875; TF1 bilinear resize to 299x299 (no "
+            "half-pixel centres); (x - 0.5) * 2",
+            "INTEGER_FAST",
             _slim_taps,
             _slim_sample,
             _slim_normalize,
@@ -314,7 +345,9 @@ PROTOCOLS: dict[str, Protocol] = {
             "keras-applications",
             "keras-team/keras-applications README and issue #88; taehoonlee/tensornets "
             "tests/all_imagenet_models.py and tensornets/utils.py (load_img, crop)",
-            "shorter side to 341 with cv2 INTER_CUBIC; centre crop 299; x / 127.5 - 1",
+            "libjpeg's accurate IDCT, as cv2.imread; shorter side to 341 with cv2 INTER_CUBIC; "
+            "centre crop 299; x / 127.5 - 1",
+            "INTEGER_ACCURATE",
             _keras_taps,
             _keras_sample,
             _keras_normalize,
@@ -324,7 +357,9 @@ PROTOCOLS: dict[str, Protocol] = {
             "huggingface/pytorch-image-models timm/data/transforms_factory.py "
             "(transforms_imagenet_eval) with inception_resnet_v2.tf_in1k: crop_pct 0.8975, "
             "bicubic",
-            "shorter side to 333 with Pillow BICUBIC; centre crop 299; (x / 255 - 0.5) / 0.5",
+            "libjpeg's accurate IDCT, as Pillow; shorter side to 333 with Pillow BICUBIC; centre "
+            "crop 299; (x / 255 - 0.5) / 0.5",
+            "INTEGER_ACCURATE",
             _timm_taps,
             _timm_sample,
             _timm_normalize,

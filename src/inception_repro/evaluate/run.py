@@ -29,12 +29,18 @@ LARGE_PIXELS = 1_000_000
 LARGE_BATCH_DIVISOR = 8
 
 
-def gpus() -> list:
-    return tf.config.list_physical_devices("GPU")
+def gpu_names() -> list[str]:
+    """The GPUs TensorFlow sees, by name. The evaluation asks nothing else about the machine's
+    accelerators, so a test can stand in for either kind of machine by replacing this."""
+    names = []
+    for gpu in tf.config.list_physical_devices("GPU"):
+        details = tf.config.experimental.get_device_details(gpu)
+        names.append(details.get("device_name", gpu.name))
+    return names
 
 
 def require_device(allow_cpu: bool) -> None:
-    if not gpus() and not allow_cpu:
+    if not gpu_names() and not allow_cpu:
         raise UsageError(
             "no GPU is visible to TensorFlow (install tensorflow[and-cuda] and check "
             "nvidia-smi): the full evaluation would take many hours on a CPU; pass --allow-cpu "
@@ -42,13 +48,13 @@ def require_device(allow_cpu: bool) -> None:
         )
 
 
-def input_pipeline(data_dir, batch_size, limit=None, only=None):
+def input_pipeline(data_dir, protocol, batch_size, limit=None, only=None):
     """Batches of (decoded images, their heights and widths, labels, validation indices).
 
-    The CPU parses and decodes each record in one parallel step and batches the images as
-    they are, each one's bytes padded to the batch's largest (the layout of
-    protocols.Protocol.resize_batch; batching flat bytes costs less than padding both sides):
-    the same for every protocol, whose crop and resize run beside the model (`_step`).
+    The CPU parses and decodes each record in one parallel step, with the protocol's decoder,
+    and batches the images as they are, each one's bytes padded to the batch's largest (the
+    layout of protocols.Protocol.resize_batch; batching flat bytes costs less than padding both
+    sides); the protocol's crop and resize run beside the model (`_step`).
     Images over LARGE_PIXELS are left out, unless `only` is given: then the images with those
     validation indices, of any size. With a limit, only validation indices 1..limit.
     """
@@ -65,7 +71,7 @@ def input_pipeline(data_dir, batch_size, limit=None, only=None):
 
     def prepare(record):
         ex = parse(record)
-        image = tf.io.decode_jpeg(ex["image"], channels=3)
+        image = protocol.decode(ex["image"])
         size, index = tf.shape(image)[:2], data.validation_index(ex["file_name"])
         return tf.reshape(image, [-1]), size, ex["label"], index
 
@@ -139,7 +145,9 @@ def _run_passes(strategy, model, protocol, cfg, batch, acc, offset, total) -> tu
     """The main pass, then the large images it left out; (wall seconds, large images)."""
     from tqdm import tqdm
 
-    main = strategy.experimental_distribute_dataset(input_pipeline(cfg.data_dir, batch, cfg.limit))
+    main = strategy.experimental_distribute_dataset(
+        input_pipeline(cfg.data_dir, protocol, batch, cfg.limit)
+    )
     step = _step(strategy, model, protocol, main.element_spec)
     started = time.perf_counter()
     with tqdm(total=total, unit="img", disable=not cfg.progress, desc="eval") as bar:
@@ -147,7 +155,7 @@ def _run_passes(strategy, model, protocol, cfg, batch, acc, offset, total) -> tu
         in_main = acc.counts().n
         if left_out := acc.missing(total):
             small_batch = max(1, batch // LARGE_BATCH_DIVISOR)
-            rest = input_pipeline(cfg.data_dir, small_batch, only=left_out)
+            rest = input_pipeline(cfg.data_dir, protocol, small_batch, only=left_out)
             rest = strategy.experimental_distribute_dataset(rest)
             _run_loop(strategy, step, rest, acc, offset, bar)
     return time.perf_counter() - started, acc.counts().n - in_main
@@ -176,7 +184,7 @@ def evaluate(cfg: EvalConfig, build: Callable | None = None) -> dict:
     with strategy.scope():
         model = build()
     offset = label_offset(model, cfg.model_id)
-    batch = cfg.batch_size or (PER_GPU_BATCH * len(gpus()) or CPU_BATCH)
+    batch = cfg.batch_size or (PER_GPU_BATCH * len(gpu_names()) or CPU_BATCH)
     in_split = data.split_size(cfg.data_dir)
     acc = metrics.Accumulator(blacklist)
     total = min(cfg.limit or in_split, in_split)
@@ -185,7 +193,12 @@ def evaluate(cfg: EvalConfig, build: Callable | None = None) -> dict:
         raise data.DataError(f"the build in {cfg.data_dir} holds a validation image twice")
     return {
         "model": cfg.model_id,
-        "protocol": {"name": protocol.name, "source": protocol.source, "steps": protocol.steps},
+        "protocol": {
+            "name": protocol.name,
+            "source": protocol.source,
+            "decoder": protocol.decoder,
+            "steps": protocol.steps,
+        },
         "labels": "TF-Slim 1001 classes: label + 1" if offset else "1000 classes, TFDS order",
         **_metrics(acc, cfg),
         "dataset": _dataset(cfg, source, in_split),
@@ -228,11 +241,7 @@ def _dataset(cfg, source, in_split) -> dict:
 
 
 def devices() -> dict:
-    names = []
-    for gpu in gpus():
-        details = tf.config.experimental.get_device_details(gpu)
-        names.append(details.get("device_name", gpu.name))
-    return {"gpus": names, "cpu": _cpu_name(), "cpu_cores": cpu_cores()}
+    return {"gpus": gpu_names(), "cpu": _cpu_name(), "cpu_cores": cpu_cores()}
 
 
 def cpu_cores() -> int:
