@@ -8,7 +8,7 @@ import keras
 
 from inception_repro import calculus
 from inception_repro.errors import UsageError
-from inception_repro.spec import Network, walk
+from inception_repro.spec import AVG, MAX, Network, walk
 
 
 @keras.saving.register_keras_serializable(package="inception_repro")
@@ -49,17 +49,17 @@ class _KerasOps:
         return x
 
     def pool(self, x, node, name):
-        layer = keras.layers.MaxPooling2D if node.kind == "max" else keras.layers.AveragePooling2D
+        layer = {MAX: keras.layers.MaxPooling2D, AVG: keras.layers.AveragePooling2D}[node.kind]
         return layer(node.size, strides=node.stride, padding=node.padding, name=name)(x)
 
-    def concat(self, xs, name, node):
+    def concat(self, xs, node, name):
         return keras.layers.Concatenate(axis=3, name=name)(xs)
 
-    def scaled_add(self, x, up, scale, name, node):
-        return ScaledResidual(scale, name=name)([x, up])
+    def scaled_add(self, x, up, node, name):
+        return ScaledResidual(node.scale, name=name)([x, up])
 
-    def activation(self, x, act, name, node):
-        return keras.layers.Activation(act, name=name)(x)
+    def activation(self, x, node, name):
+        return keras.layers.Activation(node.activation, name=name)(x)
 
     def global_avg_pool(self, x, node, name):
         return keras.layers.GlobalAveragePooling2D(name=name)(x)

@@ -87,18 +87,18 @@ class _ShapeOps:
         self._add(node, name, f"{node.kind}_pool", (h, w, x[2]))
         return (h, w, x[2])
 
-    def concat(self, xs, name, node):
+    def concat(self, xs, node, name):
         if len({x[:2] for x in xs}) != 1:
             raise _InvalidSize(name, xs[0])
         shape = (*xs[0][:2], sum(x[2] for x in xs))
         self._add(node, name, "concat", shape)
         return shape
 
-    def scaled_add(self, x, up, scale, name, node):
+    def scaled_add(self, x, up, node, name):
         self._add(node, name or f"{node.name}_add", "scaled_residual_add", x)
         return x
 
-    def activation(self, x, act, name, node):
+    def activation(self, x, node, name):
         self._add(node, name, "activation", x)
         return x
 

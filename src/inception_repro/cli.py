@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 from pathlib import Path
 
-from inception_repro import registry
+from inception_repro import registry, tf_logs
 from inception_repro.errors import UsageError
 from inception_repro.evaluate import command as eval_command
 
@@ -53,6 +52,9 @@ def parser() -> argparse.ArgumentParser:
         prog="inception-repro",
         description="How the released Inception-ResNet-v2 relates to arXiv 1602.07261.",
     )
+    p.add_argument(
+        "--verbose", action="store_true", help="show TensorFlow's start-up log lines (oneDNN, CUDA)"
+    )
     sub = p.add_subparsers(dest="command", required=True)
     sub.add_parser("models", help="list the model ids").set_defaults(func=_models)
     s = sub.add_parser("summary", help="canonical summary of a model")
@@ -74,8 +76,9 @@ def parser() -> argparse.ArgumentParser:
 
 
 def main(argv=None) -> int:
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
     args = parser().parse_args(argv)
+    if args.func is not _models:  # every other command builds or evaluates a model
+        tf_logs.start(args.verbose)
     try:
         return args.func(args)
     except UsageError as e:

@@ -12,6 +12,17 @@ from dataclasses import dataclass, field, replace
 from inception_repro.errors import SpecError
 
 STAGE_NAMES = ("stem", "blocks_a", "reduction_a", "blocks_b", "reduction_b", "blocks_c", "head")
+SAME, VALID = "same", "valid"
+PADDINGS = (SAME, VALID)
+MAX, AVG = "max", "avg"
+POOL_KINDS = (MAX, AVG)
+
+
+def _check(node, field: str, vocabulary: tuple) -> None:
+    value = getattr(node, field)
+    if value not in vocabulary:
+        where = node.name or node.cite or type(node).__name__
+        raise SpecError(f"{where}: {field} {value!r} is not one of {', '.join(vocabulary)}")
 
 
 @dataclass(frozen=True)
@@ -33,22 +44,29 @@ class Conv:
     filters: int
     kernel: tuple[int, int] | None
     stride: int = 1
-    padding: str = "same"
+    padding: str = SAME  # one of PADDINGS
     activation: str | None = "relu"
     bn: BatchNorm | None = field(default_factory=BatchNorm)
     bias: bool = False
     cite: str = ""
     name: str | None = None
 
+    def __post_init__(self):
+        _check(self, "padding", PADDINGS)
+
 
 @dataclass(frozen=True)
 class Pool:
-    kind: str  # "max" or "avg"
+    kind: str  # one of POOL_KINDS
     size: int = 3
     stride: int = 1
-    padding: str = "valid"
+    padding: str = VALID  # one of PADDINGS
     cite: str = ""
     name: str | None = None
+
+    def __post_init__(self):
+        _check(self, "kind", POOL_KINDS)
+        _check(self, "padding", PADDINGS)
 
 
 @dataclass(frozen=True)
@@ -166,6 +184,9 @@ def _flat(groups):
 def walk(network: Network, ops, x, include_top: bool = True):
     """Run the network through `ops`; return (outputs, {stage name: stage output}).
 
+    Every op takes (input, node, name): the input (a list for concat; for scaled_add, the
+    shortcut and then the up-projection), the spec node it comes from, and the layer name.
+
     Unnamed layers get their path as name, e.g. "blocks_a.3.b2.1" (stage, node, branch, node),
     so names never depend on Keras's global counters.
     """
@@ -201,13 +222,13 @@ def _with_head(stages, top):
 def _node(node, ops, x, path):
     name = node.name or path
     if isinstance(node, Concat):
-        return ops.concat(_branches(node.branches, ops, x, path), name, node)
+        return ops.concat(_branches(node.branches, ops, x, path), node, name)
     if isinstance(node, Residual):
-        mixed = ops.concat(_branches(node.branches, ops, x, path), _sub(node, "mixed", path), node)
+        mixed = ops.concat(_branches(node.branches, ops, x, path), node, _sub(node, "mixed", path))
         up = ops.conv(mixed, node.up, _sub(node, "conv", path))
-        x = ops.scaled_add(x, up, node.scale, None if node.name else f"{path}.add", node)
+        x = ops.scaled_add(x, up, node, None if node.name else f"{path}.add")
         if node.activation:
-            x = ops.activation(x, node.activation, _sub(node, "ac", path), node)
+            x = ops.activation(x, node, _sub(node, "ac", path))
         return x
     return getattr(ops, _OPS[type(node)])(x, node, name)
 
@@ -248,10 +269,10 @@ class _Depth:
     def pool(self, d, node, name):
         return d
 
-    def concat(self, ds, name, node):
+    def concat(self, ds, node, name):
         return sum(ds)
 
-    def scaled_add(self, d, up, scale, name, node):
+    def scaled_add(self, d, up, node, name):
         if up != d:
             raise SpecError(
                 f"{node.name or name}: the residual up-projection has {up} filters but its "
@@ -259,7 +280,7 @@ class _Depth:
             )
         return d
 
-    def activation(self, d, act, name, node):
+    def activation(self, d, node, name):
         return d
 
     def global_avg_pool(self, d, node, name):

@@ -1,6 +1,6 @@
 """Hands the sizes checked against Keras to the root conftest, which reports them (xdist too)."""
 
-from _probes import CHECKED
+from support.probes import CHECKED
 
 
 def pytest_sessionfinish(session):

@@ -6,8 +6,8 @@ import subprocess
 import sys
 
 import pytest
-from _probes import probe
-from test_shapes import MODELS
+from support.grids import MODELS
+from support.probes import probe
 
 from inception_repro import summary
 
@@ -17,7 +17,7 @@ FRESH = """
 import hashlib, json, sys
 from inception_repro import registry, summary
 sys.path.insert(0, {probes_dir!r})
-from _probes import dynamic
+from support.probes import dynamic
 for m in reversed({models!r}):  # reversed: every model but one is built after the others
     b = registry.build(m, (None, None), dynamic(m))
     s = json.dumps(summary.summarise(b.model, b.stage_ends), sort_keys=True)

@@ -2,10 +2,10 @@
 
 import numpy as np
 import pytest
-from _probes import output_shapes, probe
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from test_shapes import MODELS
+from support.grids import MODELS
+from support.probes import output_shapes, probe
 
 pytestmark = pytest.mark.property
 

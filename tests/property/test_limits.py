@@ -4,10 +4,10 @@ import contextlib
 import io
 
 import pytest
-from _probes import dynamic, output_shapes, probe
 from hypothesis import given
 from hypothesis import strategies as st
-from test_shapes import GRID, MODELS, SPEC_MODELS, side, sizes
+from support.grids import GRID, MODELS, SPEC_MODELS, side, sizes
+from support.probes import dynamic, output_shapes, probe
 
 from inception_repro import calculus, cli, registry
 from inception_repro.errors import InputSizeError

@@ -5,8 +5,9 @@ import subprocess
 import sys
 
 import pytest
+from support.published import RELEASED_PARAMS
 
-from inception_repro import cli
+from inception_repro import cli, tf_logs
 
 pytestmark = pytest.mark.structure
 
@@ -30,14 +31,15 @@ def test_summary_json_has_the_promised_fields(capsys):
     assert code == 0
     assert s["model"] == "keras-inception-resnet-v2"
     assert s["input_shape"] == [299, 299, 3]
-    assert s["params"] == {"total": 55_873_736, "trainable": 55_813_192, "non_trainable": 60_544}
+    p = s["params"]
+    assert (p["total"], p["trainable"], p["non_trainable"]) == RELEASED_PARAMS[True]
     assert s["stages"][0] == {"name": "stem", "output_shape": [35, 35, 320]}
     assert len(s["layers"]) == 782
 
 
 def test_summary_no_top(capsys):
     code, out, _ = run(capsys, "summary", "keras-inception-resnet-v2", "--no-top", "--json")
-    assert code == 0 and json.loads(out)["params"]["total"] == 54_336_736
+    assert code == 0 and json.loads(out)["params"]["total"] == RELEASED_PARAMS[False][0]
 
 
 def test_summary_table_shows_named_layers_and_totals(capsys):
@@ -63,7 +65,8 @@ def test_too_small_input_exits_2_naming_the_minimum(capsys, model_id):
 
 
 def test_summary_is_identical_in_a_fresh_process(summary_of):
-    out = subprocess.run(
+    """... and the command prints nothing on stderr: no TensorFlow start-up lines."""
+    done = subprocess.run(
         [
             sys.executable,
             "-m",
@@ -75,8 +78,9 @@ def test_summary_is_identical_in_a_fresh_process(summary_of):
         capture_output=True,
         text=True,
         check=True,
-    ).stdout
-    fresh = json.loads(out)
+    )
+    assert done.stderr == ""
+    fresh = json.loads(done.stdout)
     assert {k: fresh[k] for k in ("input_shape", "params", "stages", "layers")} == summary_of(
         "keras-inception-resnet-v2"
     )
@@ -90,3 +94,27 @@ def test_errors_print_no_traceback():
     )
     assert p.returncode == 2
     assert "Traceback" not in p.stderr and "unknown model id 'nope'" in p.stderr
+
+
+# As TensorFlow 2.21 prints them on a machine without CUDA, while it loads.
+STARTUP = """WARNING: All log messages before absl::InitializeLog() is called are written to STDERR
+I0000 00:00:1796189189.809852   17556 port.cc:153] oneDNN custom operations are on.
+I0000 00:00:1796189189.810421   17556 cudart_stub.cc:31] Could not find cuda drivers on your machine
+W0000 00:00:1796189189.900000   17556 some_op.cc:12] a warning
+E0000 00:00:1796189190.045442   17556 cuda_platform.cc:52] failed call to cuInit
+a line of Python's own
+"""
+
+
+def test_quiet_start_up_drops_info_lines_and_keeps_warnings_and_errors():
+    assert tf_logs.kept(STARTUP).splitlines() == [
+        "W0000 00:00:1796189189.900000   17556 some_op.cc:12] a warning",
+        "E0000 00:00:1796189190.045442   17556 cuda_platform.cc:52] failed call to cuInit",
+        "a line of Python's own",
+    ]
+
+
+def test_verbose_is_a_global_option():
+    args = cli.parser().parse_args(["--verbose", "summary", "paper-inception-v4"])
+    assert args.verbose and args.model == "paper-inception-v4"
+    assert not cli.parser().parse_args(["models"]).verbose

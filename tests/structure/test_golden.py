@@ -11,7 +11,7 @@ Accept a deliberate change with `pytest --update-golden -m structure`; never as 
 import json
 
 import pytest
-from _golden import ACCEPT, ROOT, check_text, dump_summary, dump_yaml, load_yaml, produced_by
+from support.golden import ACCEPT, ROOT, check_text, dump_summary, dump_yaml, load_yaml, produced_by
 
 from inception_repro import calculus, costs, registry, summary
 

@@ -1,7 +1,7 @@
 """golden/discrepancies.yaml: the paper-vs-code ledger, recomputed and held to its pinned form."""
 
 import pytest
-from _golden import ACCEPT, ROOT, dump_yaml, load_yaml, produced_by
+from support.golden import ACCEPT, ROOT, dump_yaml, load_yaml, produced_by
 
 from inception_repro import claims, ledger
 

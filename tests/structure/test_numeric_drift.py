@@ -10,9 +10,9 @@ import types
 
 import numpy as np
 import pytest
-from _golden import fingerprint_problem
 from keras.src.applications import imagenet_utils
 from keras.src.applications import inception_resnet_v2 as keras_irv2
+from support.golden import fingerprint_problem
 
 from inception_repro import build, numerics, summary
 from inception_repro.evaluate import protocols

@@ -11,7 +11,7 @@ deliberate change with `pytest --update-golden -m structure`.
 import keras
 import numpy as np
 import pytest
-from _golden import fingerprint_problem, write_fingerprint
+from support.golden import fingerprint_problem, write_fingerprint
 
 from inception_repro import numerics, registry, summary
 

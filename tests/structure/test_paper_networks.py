@@ -8,7 +8,16 @@ import pytest
 
 from inception_repro import calculus, cli, registry
 from inception_repro.networks import paper
-from inception_repro.spec import Conv, Dense, Dropout, GlobalAvgPool, Pool, Residual, nodes
+from inception_repro.spec import (
+    STAGE_NAMES,
+    Conv,
+    Dense,
+    Dropout,
+    GlobalAvgPool,
+    Pool,
+    Residual,
+    nodes,
+)
 
 pytestmark = pytest.mark.structure
 
@@ -23,9 +32,6 @@ FIGURES = {
 
 def _network(model_id):
     return registry.entry(model_id).network()
-
-
-STAGE_NAMES = ("stem", "blocks_a", "reduction_a", "blocks_b", "reduction_b", "blocks_c", "head")
 
 
 def _stages(grid35, grid17, grid8):

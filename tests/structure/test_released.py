@@ -2,6 +2,7 @@
 
 import keras
 import pytest
+from support.published import RELEASED_PARAMS
 
 from inception_repro import calculus, registry, summary
 from inception_repro.networks import released
@@ -10,9 +11,6 @@ pytestmark = pytest.mark.structure
 
 IRV2 = "keras-inception-resnet-v2"
 
-# keras.io applications table and keras inception_resnet_v2.py (docs/sources.md): 55,873,736
-# parameters with the top, 54,336,736 without; 60,544 non-trainable (BN moving mean/variance).
-PINNED_PARAMS = {True: (55_873_736, 55_813_192, 60_544), False: (54_336_736, 54_276_192, 60_544)}
 # Stage outputs at 299, from the shapes TF-Slim's nets/inception_resnet_v2_test.py pins
 # (testBuildEndPoints; docs/sources.md).
 PINNED_STAGES = [
@@ -28,7 +26,7 @@ PINNED_STAGES = [
 @pytest.mark.parametrize("include_top", [True, False], ids=["top", "no-top"])
 def test_parameter_counts_as_published(include_top, summary_of):
     p = summary_of(IRV2, include_top=include_top)["params"]
-    assert (p["total"], p["trainable"], p["non_trainable"]) == PINNED_PARAMS[include_top]
+    assert (p["total"], p["trainable"], p["non_trainable"]) == RELEASED_PARAMS[include_top]
 
 
 def test_stage_shapes_as_published(summary_of):
@@ -62,7 +60,7 @@ def test_slim_parameter_count_is_the_sum_of_its_parts(summary_of):
     # aux: 1x1 128 (1088*128 + 3*128), 5x5 768 (5*5*128*768 + 3*768), logits (768*1001 + 1001)
     assert by_stage["aux_head"] == 139_648 + 2_459_904 + 769_769
     # = the Keras model + the aux head + the background class's 1536 weights and bias
-    assert s["params"]["total"] == PINNED_PARAMS[True][0] + by_stage["aux_head"] + 1_537
+    assert s["params"]["total"] == RELEASED_PARAMS[True][0] + by_stage["aux_head"] + 1_537
     assert [st["name"] for st in s["stages"]][-2:] == ["head", "aux_head"]
     assert s["stages"][-1]["output_shape"] == [1001]
 

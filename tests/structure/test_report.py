@@ -4,8 +4,9 @@ import json
 import time
 
 import pytest
+from support.published import RELEASED_PARAMS
 
-from inception_repro import cli
+from inception_repro import cli, report
 
 pytestmark = pytest.mark.structure
 
@@ -26,7 +27,7 @@ def test_diff_json_lists_every_discrepancy_with_both_citations(capsys):
     ids = {x["id"] for x in d["discrepancies"]}
     assert {"stem.layout", "blocks_a.repeat", "blocks_c.scale", "head.layout"} <= ids
     assert all(x["a_cite"] and x["b_cite"] for x in d["discrepancies"])
-    assert d["params"]["b"]["keras"] == 55_873_736
+    assert d["params"]["b"]["keras"] == report.KERAS_IO == RELEASED_PARAMS[True][0]
 
 
 def test_diff_text_names_both_models(capsys):

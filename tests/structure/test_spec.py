@@ -8,7 +8,7 @@ import pytest
 
 from inception_repro.errors import SpecError
 from inception_repro.networks import released
-from inception_repro.spec import Network, Stage
+from inception_repro.spec import Conv, Network, Pool, Stage
 
 pytestmark = pytest.mark.structure
 
@@ -33,3 +33,19 @@ def test_residual_width_must_match_its_input_depth():
     assert "block17_1" in message
     assert "1154 filters" in message and "depth 1088" in message
     assert "Block17/Conv2d_1x1" in message  # the citation of the offending layer
+
+
+@pytest.mark.parametrize(
+    "make, message",
+    [
+        (lambda: Pool("mx", 3, 2, cite="Fig 3"), "Fig 3: kind 'mx' is not one of max, avg"),
+        (lambda: Pool("max", 3, 2, "VALID"), "Pool: padding 'VALID' is not one of same, valid"),
+        (
+            lambda: Conv(32, (3, 3), padding="vaild", name="stem_conv"),
+            "stem_conv: padding 'vaild' is not one of same, valid",
+        ),
+    ],
+)
+def test_a_word_outside_the_vocabulary_fails_validation(make, message):
+    with pytest.raises(SpecError, match=message):
+        make()

@@ -8,7 +8,8 @@ from collections import Counter
 import keras
 import pytest
 import tf_keras
-from _golden import fingerprint_problem
+from support.golden import fingerprint_problem
+from support.published import RELEASED_PARAMS
 from tf_keras.src.applications.inception_resnet_v2 import CustomScaleLayer
 
 from inception_repro import numerics, registry, summary
@@ -18,9 +19,6 @@ pytestmark = pytest.mark.structure
 
 KERAS3, KERAS2 = "keras-inception-resnet-v2", "tfkeras-inception-resnet-v2"
 
-# keras.io applications table and keras inception_resnet_v2.py (docs/sources.md): 55,873,736
-# parameters with the top, 54,336,736 without; 60,544 non-trainable (BN moving mean/variance).
-PINNED_PARAMS = {True: (55_873_736, 55_813_192, 60_544), False: (54_336_736, 54_276_192, 60_544)}
 
 # Measured (docs/numerics.md): the two lines' stage outputs differ by at most 1.8e-6 of their
 # largest value at 299 (with and without the top) and 3.6e-6 at 257x401, on the same TensorFlow
@@ -47,7 +45,7 @@ def test_both_keras_lines_give_the_same_canonical_summary(size, include_top, sum
 @pytest.mark.parametrize("include_top", [True, False], ids=["top", "no-top"])
 def test_keras2_parameter_counts_as_published(include_top, summary_of):
     p = summary_of(KERAS2, include_top=include_top)["params"]
-    assert (p["total"], p["trainable"], p["non_trainable"]) == PINNED_PARAMS[include_top]
+    assert (p["total"], p["trainable"], p["non_trainable"]) == RELEASED_PARAMS[include_top]
 
 
 def test_installed_keras2_scales_residuals_with_custom_scale_layer():
@@ -107,7 +105,7 @@ def test_both_keras_lines_compute_the_same_numbers(
     end within KERAS_LINES_RTOL of each stage's largest value."""
     keras2 = loaded(KERAS2, size, include_top)
     copied = numerics.copy_weights(loaded(KERAS3, size, include_top).model, keras2.model)
-    assert copied == PINNED_PARAMS[include_top][0] if size == (299, 299) else copied > 0
+    assert copied == RELEASED_PARAMS[include_top][0] if size == (299, 299) else copied > 0
     x, keras3_out = outputs_of(KERAS3, size, include_top)
     keras2_out = numerics.stage_outputs(keras2, x)
     assert list(keras2_out) == list(keras3_out)

@@ -15,6 +15,7 @@ from dataclasses import replace
 
 from inception_repro.networks import errata
 from inception_repro.spec import (
+    VALID,
     BatchNorm,
     Concat,
     Conv,
@@ -49,7 +50,7 @@ AVG_POOL = Pool("avg", 3, 1, "same")
 DROPOUT_RATE = 0.2
 CLASSES = 1000
 
-V = "valid"
+V = VALID  # the figures' "V"
 
 
 # ---- layers in the figures' notation -------------------------------------------------------

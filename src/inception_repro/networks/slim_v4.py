@@ -11,6 +11,8 @@ Conv convention (inception_utils.inception_arg_scope): Conv2D without bias, Batc
 from __future__ import annotations
 
 from inception_repro.spec import (
+    SAME,
+    VALID,
     AuxHead,
     Concat,
     Conv,
@@ -24,12 +26,12 @@ from inception_repro.spec import (
 )
 
 SLIM = "slim inception_v4.py"
-V = "VALID"
+V = VALID  # TF-Slim's padding="VALID"
 
 
-def conv(filters, kernel, scope, stride=1, padding="SAME", name=None) -> Conv:
+def conv(filters, kernel, scope, stride=1, padding=SAME, name=None) -> Conv:
     k = (kernel, kernel) if isinstance(kernel, int) else tuple(kernel)
-    return Conv(filters, k, stride, padding.lower(), cite=f"{SLIM} {scope}", name=name)
+    return Conv(filters, k, stride, padding, cite=f"{SLIM} {scope}", name=name)
 
 
 def maxpool(scope) -> Pool:
