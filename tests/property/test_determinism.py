@@ -16,7 +16,7 @@ pytestmark = pytest.mark.property
 FRESH = """
 import hashlib, json, sys
 from inception_repro import registry, summary
-sys.path.insert(0, {probes_dir!r})
+sys.path.insert(0, {tests_dir!r})
 from support.probes import dynamic
 for m in reversed({models!r}):  # reversed: every model but one is built after the others
     b = registry.build(m, (None, None), dynamic(m))
@@ -33,7 +33,7 @@ def digest(model_id):
 
 def test_summaries_are_identical_in_a_fresh_process_built_in_another_order(request):
     here = {m: digest(m) for m in MODELS}
-    code = FRESH.format(probes_dir=str(request.path.parent), models=MODELS)
+    code = FRESH.format(tests_dir=str(request.path.parents[1]), models=MODELS)
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     fresh = dict(line.split() for line in out.stdout.splitlines())
     assert fresh == here
