@@ -43,7 +43,8 @@ def _diff(args) -> int:
 def _report(args) -> int:
     from inception_repro import report
 
-    print(report.write(Path(args.out)))
+    path = report.write(Path(args.out))
+    print(f"wrote {path}: {report.digest()}")
     return 0
 
 

@@ -9,6 +9,7 @@ import keras
 import tensorflow as tf
 
 from inception_repro import __version__, claims, diff, ledger, registry, summary
+from inception_repro.networks import errata
 from inception_repro.spec import Concat, Residual, Stage
 
 PAPER, RELEASED = "paper-inception-resnet-v2", "keras-inception-resnet-v2"
@@ -26,7 +27,14 @@ def _table(header, rows) -> list[str]:
     return out + ["| " + " | ".join(_cell(c) for c in row) + " |" for row in rows]
 
 
-def stage_table(d: dict) -> list[str]:
+def gmacs(macs: int) -> str:
+    """Billions of multiply-adds, with 3 decimals: no non-zero stage of these networks (the
+    smallest, the paper's head, has 2.1 million) prints as 0."""
+    return f"{macs / 1e9:.3f}"
+
+
+def stage_rows(d: dict) -> list[list]:
+    """Per stage: output, blocks, parameters and multiply-adds of paper (a) and released (b)."""
     rows = []
     for r in d["stages"]:
         a, b = r["a"] or {}, r["b"] or {}
@@ -37,12 +45,18 @@ def stage_table(d: dict) -> list[str]:
                 b.get("output", "-"),
                 a.get("blocks", "-"),
                 b.get("blocks", "-"),
-                f"{a.get('params', 0):,}",
-                f"{b.get('params', 0):,}",
-                f"{a.get('macs', 0) / 1e9:.2f}",
-                f"{b.get('macs', 0) / 1e9:.2f}",
+                a.get("params", 0),
+                b.get("params", 0),
+                a.get("macs", 0),
+                b.get("macs", 0),
             ]
         )
+    return rows
+
+
+def stage_table(d: dict) -> list[str]:
+    rows = stage_rows(d)
+    total = ["**total**", "", "", "", ""] + [sum(r[i] for r in rows) for i in range(5, 9)]
     header = [
         "stage",
         "paper output",
@@ -54,36 +68,90 @@ def stage_table(d: dict) -> list[str]:
         "paper GMACs",
         "released GMACs",
     ]
-    return _table(header, rows)
+    cells = [r[:5] + [f"{r[5]:,}", f"{r[6]:,}", gmacs(r[7]), gmacs(r[8])] for r in rows]
+    last = total[:5] + [f"**{total[5]:,}**", f"**{total[6]:,}**"]
+    last += [f"**{gmacs(total[7])}**", f"**{gmacs(total[8])}**"]
+    return _table(header, [*cells, last])
+
+
+def macs_chart(d: dict) -> list[str]:
+    """Multiply-adds per stage as a mermaid xychart (GitHub renders it): released as bars,
+    the paper as a line."""
+    rows = stage_rows(d)
+    paper = ", ".join(f"{r[7] / 1e9:.3f}" for r in rows)
+    released = ", ".join(f"{r[8] / 1e9:.3f}" for r in rows)
+    top = max(max(r[7], r[8]) for r in rows) / 1e9
+    return [
+        "```mermaid",
+        "xychart-beta",
+        '  title "Multiply-adds per stage at 299x299, billions"',
+        f"  x-axis [{', '.join(r[0] for r in rows)}]",
+        f'  y-axis "GMACs" 0 --> {int(top) + 1}',
+        f"  bar [{released}]",
+        f"  line [{paper}]",
+        "```",
+        "",
+        "Bars: released; line: the paper as drawn.",
+    ]
+
+
+AS_ABOVE = "*(source as above)*"
 
 
 def discrepancy_table(discrepancies) -> list[str]:
-    rows = [
-        [f"`{x['id']}`", x["what"], f"{x['a']}<br>*{x['a_cite']}*", f"{x['b']}<br>*{x['b_cite']}*"]
-        for x in discrepancies
-    ]
+    """A citation the row above already gave is written once."""
+    rows, previous = [], (None, None)
+    for x in discrepancies:
+        cites = [x["a_cite"], x["b_cite"]]
+        shown = [AS_ABOVE if c == p else f"*{c}*" for c, p in zip(cites, previous, strict=True)]
+        rows.append(
+            [f"`{x['id']}`", x["what"], f"{x['a']}<br>{shown[0]}", f"{x['b']}<br>{shown[1]}"]
+        )
+        previous = tuple(cites)
     return _table(["id", "what differs", "paper (A)", "released (B)"], rows)
 
 
 def errata_table() -> list[str]:
     rows = [
-        [f"`{e['id']}`", e["figure"], e["label"], e["printed"], e["used"], e["reason"]]
-        for e in ledger.errata_entries()
+        [
+            f"`{e['id']}`",
+            e["figure"],
+            e["label"],
+            erratum.kind,
+            e["printed"],
+            e["used"],
+            e["reason"],
+        ]
+        for erratum, e in zip(errata.ERRATA, ledger.errata_entries(), strict=True)
     ]
-    return _table(["id", "figure", "as printed", "printed", "used", "why"], rows)
+    header = ["id", "figure", "element, as labelled", "kind of value", "figure says", "used here"]
+    return _table([*header, "why"], rows)
 
 
-def mermaid_stems(stems: dict[str, Stage]) -> list[str]:
-    """The stems side by side: one flowchart, a subgraph each."""
+LEGEND = (
+    "Notation: `3x3/2` = kernel 3x3, stride 2; `V` = valid padding (else same); a hexagon "
+    "concatenates its inputs' channels."
+)
+
+
+def mermaid_stems(stems: dict[str, tuple[Stage, str]]) -> list[str]:
+    """The stems side by side, the first on the left: one flowchart, a subgraph each, each
+    ending in its output shape; an invisible link between the subgraphs keeps them in a row
+    (flowchart LR stacks unconnected subgraphs)."""
     ids = itertools.count()
-    lines = ["```mermaid", "flowchart LR"]
-    for title, stage in stems.items():
+    lines, subgraphs = ["```mermaid", "flowchart LR"], []
+    for title, (stage, output) in stems.items():
         top = f"s{next(ids)}"
+        subgraphs.append(top)
         lines += [f'  subgraph {top}["{title}"]', "    direction TB"]
         first = f"n{next(ids)}"
         lines.append(f'    {first}(["input 299x299x3"])')
-        _chain(stage.nodes, [first], lines, ids)
+        tails = _chain(stage.nodes, [first], lines, ids)
+        end = f"n{next(ids)}"
+        lines.append(f'    {end}(["output {output}"])')
+        lines += [f"    {t} --> {end}" for t in tails]
         lines.append("  end")
+    lines += [f"  {a} ~~~ {b}" for a, b in itertools.pairwise(subgraphs)]
     return lines + ["```"]
 
 
@@ -129,12 +197,17 @@ def _same_millions(b) -> str:
     return "equal to the hundredth" if round(b["pytorch"] / 1e6, 2) == TIMM / 1e6 else "DIFFERENT"
 
 
+def _unbroken(model_id: str) -> str:
+    """A model id whose hyphens do not break the line (U+2011, non-breaking hyphen)."""
+    return model_id.replace("-", "\u2011")
+
+
 def claims_table() -> list[str]:
     rows = [
         [
             c["claim"],
             c["source"],
-            f"{c['a']} / {c['b']}",
+            f"{_unbroken(c['a'])} / {_unbroken(c['b'])}",
             c["metric"],
             c["claimed_ratio"],
             f"±{c['tolerance']:.0%}",
@@ -157,8 +230,8 @@ def lineage_line() -> str:
     )
     return (
         f"- `{line['a']}` and `{line['b']}` have identical canonical summaries for their first "
-        f"{line['identical_layers']} layers, through the {line['last_identical']}: "
-        f"{line['verdict']}."
+        f"{line['identical_layers']} layers, through the {line['last_identical']}. The "
+        "released stem is Inception-v3's."
     )
 
 
@@ -166,6 +239,7 @@ def render() -> str:
     d = diff.compare(PAPER, RELEASED)
     paper_stem = registry.entry(PAPER).spec().stages[0]
     released_stem = registry.entry(RELEASED).spec().stages[0]
+    stem_out = {r["stage"]: r for r in d["stages"]}["stem"]
     lines = [
         "# Inception-ResNet-v2: the paper against the released code",
         "",
@@ -173,31 +247,39 @@ def render() -> str:
         f"InceptionResNetV2` (`{RELEASED}`), ported from TF-Slim. Generated by inception-repro "
         f"{__version__} with keras {keras.__version__}, tensorflow {tf.__version__}.",
         "",
-        "## Stages at 299x299",
+        "## Stages at 299x299, computed from both networks",
         "",
         *stage_table(d),
         "",
-        f"## The ledger: {len(d['discrepancies'])} differences, each cited",
+        *macs_chart(d),
+        "",
+        f"## The ledger: {len(d['discrepancies'])} differences, each cited to the paper's figures "
+        "and the released code",
         "",
         *discrepancy_table(d["discrepancies"]),
         "",
-        "## Where the paper contradicts itself",
+        "## Where the paper contradicts itself: its own figures and captions",
         "",
         *errata_table(),
         "",
-        "## The stems",
+        "## The stems: Fig 3 against the released code",
         "",
         lineage_line(),
         "",
+        LEGEND,
+        "",
         *mermaid_stems(
-            {"paper, Fig 3": paper_stem, "released (Inception-v3 stem + mixed_5b)": released_stem}
+            {
+                "paper, Fig 3": (paper_stem, stem_out["a"]["output"]),
+                "released: Inception-v3 stem + mixed_5b": (released_stem, stem_out["b"]["output"]),
+            }
         ),
         "",
-        "## Parameters, reconciled with the published numbers",
+        "## Parameters, against keras.io and timm",
         "",
         *params_section(d),
         "",
-        "## The paper's cost claims (multiply-adds at 299x299)",
+        "## Cost claims of the paper (Sec 3.2) and of Google's release post, at 299x299",
         "",
         *claims_table(),
         "",
@@ -210,3 +292,15 @@ def write(out_dir: Path) -> Path:
     path = out_dir / "report.md"
     path.write_text(render())
     return path
+
+
+def digest() -> str:
+    """One line: what the report found."""
+    d = diff.compare(PAPER, RELEASED)
+    verdicts = [c["verdict"] for c in claims.verdicts()]
+    counted = ", ".join(f"{verdicts.count(v)} {v}" for v in dict.fromkeys(verdicts))
+    return (
+        f"{len(d['discrepancies'])} differences between the paper and the released code, "
+        f"{len(errata.ERRATA)} errata in the paper, {len(verdicts)} cost claims "
+        f"(verdicts: {counted})"
+    )

@@ -241,28 +241,46 @@ def _act(activation) -> str:
 
 
 def text_table(s: dict, title: str = "", notes: dict | None = None) -> str:
-    """A model.summary()-like table; `notes` maps a layer index to a citation."""
+    """A model.summary()-like table, each column as wide as its content; `notes` maps a layer
+    index to a citation."""
     notes = notes or {}
+    header = ["#", "stage", "name", "type", "settings", "output", "params", "inputs"]
     rows = [
-        f"{title}",
-        f"{'#':>4} {'stage':<11} {'name':<16} {'type':<20} {'settings':<28} "
-        f"{'output':<14} {'params':>9}  inputs",
+        [
+            str(x["index"]),
+            x["stage"],
+            x["name"] or "",
+            x["type"],
+            _settings(x),
+            "x".join(str(d) for d in x["output_shape"]),
+            f"{sum(x['params']):,}",
+            ",".join(map(str, x["inputs"])),
+        ]
+        for x in s["layers"]
     ]
-    for x in s["layers"]:
-        shape = "x".join(str(d) for d in x["output_shape"])
-        row = (
-            f"{x['index']:>4} {x['stage']:<11} {x['name'] or '':<16} {x['type']:<20} "
-            f"{_settings(x):<28} {shape:<14} {sum(x['params']):>9,}  "
-            f"{','.join(map(str, x['inputs']))}"
+    widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
+    right = {0, 6}  # numbers
+
+    def line(cells):
+        return "  ".join(
+            c.rjust(w) if i in right else c.ljust(w)
+            for i, (c, w) in enumerate(zip(cells, widths, strict=True))
         )
-        rows.append(row + (f"  [{notes[x['index']]}]" if x["index"] in notes else ""))
+
+    lines = [title, line(header).rstrip()]
+    for x, row in zip(s["layers"], rows, strict=True):
+        note = f"  [{notes[x['index']]}]" if x["index"] in notes else ""
+        lines.append(line(row).rstrip() + note)
     p = s["params"]
-    rows.append(
+    lines.append(
         f"total {p['total']:,} = trainable {p['trainable']:,}"
         f" + non-trainable {p['non_trainable']:,}"
     )
-    rows += [f"{st['name']:<12} {'x'.join(map(str, st['output_shape']))}" for st in s["stages"]]
-    return "\n".join(rows)
+    width = max(len(st["name"]) for st in s["stages"])
+    lines += [
+        f"{st['name']:<{width}}  {'x'.join(map(str, st['output_shape']))}" for st in s["stages"]
+    ]
+    return "\n".join(lines)
 
 
 def _where(layer) -> str:

@@ -11,6 +11,15 @@ from __future__ import annotations
 from collections.abc import Collection
 from dataclasses import dataclass
 
+# Erratum.field -> the kind of value, as a reader would name it
+KINDS = {
+    "stride": "stride",
+    "size": "pool window",
+    "kernel": "kernel shape",
+    "filters": "channels",
+    None: "network named in the caption",
+}
+
 
 @dataclass(frozen=True)
 class Erratum:
@@ -21,6 +30,11 @@ class Erratum:
     printed: object  # None: not printed
     used: object
     reason: str
+
+    @property
+    def kind(self) -> str:
+        """What kind of value the figure got wrong, in words."""
+        return KINDS[self.field]
 
     def value(self, as_printed: Collection[str] = ()):
         return self.printed if self.id in as_printed else self.used
