@@ -228,10 +228,21 @@ def _functional(model, outputs):
 def stage_outputs(built, x: np.ndarray) -> dict[str, np.ndarray]:
     """Each stage's output for input x (float32, NHWC), inference mode, in stage order."""
     ends = stage_layers(built)
-    layers = [built.model.get_layer(name).output for _, name in ends]
-    probe = _functional(built.model, layers)
-    got = probe(x, training=False)
+    got = _probe(built)(x, training=False)
     return {stage: np.asarray(y) for (stage, _), y in zip(ends, got, strict=True)}
+
+
+_PROBES: dict = {}
+
+
+def _probe(built):
+    """The model with every stage end as an output; made once per model (it shares its
+    layers, so it always computes with the model's current weights and code)."""
+    key = (id(built.model), built.stage_ends)
+    if key not in _PROBES or _PROBES[key][0] is not built.model:
+        layers = [built.model.get_layer(name).output for _, name in stage_layers(built)]
+        _PROBES[key] = (built.model, _functional(built.model, layers))
+    return _PROBES[key][1]
 
 
 # ---- fingerprint ----------------------------------------------------------------------------
