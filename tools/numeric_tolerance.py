@@ -15,7 +15,9 @@ import os
 import sys
 from pathlib import Path
 
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+from inception_repro import tf_logs
+
+tf_logs.start()  # quietly: TensorFlow's start-up lines would only hide the table
 
 import keras  # noqa: E402
 import yaml  # noqa: E402

@@ -1,6 +1,7 @@
 """Input pipeline throughput against raw JPEG decoding, on generated ImageNet-sized JPEGs.
 
     python -m inception_repro.evaluate.benchmark [--images 256] [--repeats 5] [--out FILE]
+                                                 [--verbose]
 
 It writes a fake ILSVRC2012_img_val.tar of photo-like JPEGs (ImageNet's usual sizes, around
 ImageNet's 130 KB per image), builds the TFDS split from it exactly as `eval` does, and
@@ -24,9 +25,15 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 import tempfile
 import time
 from pathlib import Path
+
+if __name__ == "__main__":  # run as a command: TensorFlow starts quietly (or with --verbose)
+    from inception_repro import tf_logs
+
+    tf_logs.start(verbose="--verbose" in sys.argv)
 
 import numpy as np
 import tensorflow as tf
@@ -211,6 +218,7 @@ def main(argv=None) -> int:
     parser.add_argument("--images", type=int, default=256)
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--out", type=Path, help="also write the numbers as JSON here")
+    parser.add_argument("--verbose", action="store_true", help="TensorFlow's start-up lines")
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="inception-repro-bench-") as tmp:
         result = measure(Path(tmp), args.images, args.repeats)
