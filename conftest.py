@@ -73,22 +73,15 @@ def loaded():
     return _loaded
 
 
-def scaled_input(model_id, input_size=(299, 299)):
-    """numerics.fixed_image scaled by the model's own preprocessing (looked up now)."""
-    return numerics.preprocess(registry.entry(model_id).preprocess)(
-        numerics.fixed_image(input_size)
-    )
-
-
 @pytest.fixture(scope="session")
 def input_for():
     """input_for(model_id, input_size=(299, 299)) -> the fixed image, scaled for that model."""
-    return scaled_input
+    return numerics.scaled_input
 
 
 @functools.cache
 def _outputs_of(model_id, input_size=(299, 299), include_top=True):
-    x = scaled_input(model_id, input_size)
+    x = numerics.scaled_input(model_id, input_size)
     return x, numerics.stage_outputs(_loaded(model_id, input_size, include_top), x)
 
 
@@ -113,8 +106,7 @@ def fingerprint_of():
 
 def fingerprint_now(model_id):
     """The fingerprint computed afresh: for tests that alter Keras (only the model is cached)."""
-    built, x = _loaded(model_id), scaled_input(model_id)
-    return numerics.record(x, numerics.stage_outputs(built, x), numerics.main_stage(built))
+    return numerics.fingerprint(_loaded(model_id), numerics.scaled_input(model_id))
 
 
 @pytest.fixture(scope="session")
@@ -131,7 +123,7 @@ def _transcription_outputs(input_size=(299, 299), include_top=True):
     released_model = _loaded(RELEASED, input_size, include_top).model
     ours = _transcription_built(input_size, include_top)
     copied = numerics.copy_weights(released_model, ours.model)
-    return copied, numerics.stage_outputs(ours, scaled_input(RELEASED, input_size))
+    return copied, numerics.stage_outputs(ours, numerics.scaled_input(RELEASED, input_size))
 
 
 @pytest.fixture(scope="session")

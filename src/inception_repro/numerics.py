@@ -32,12 +32,13 @@ from __future__ import annotations
 
 import importlib
 import math
+import weakref
 from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 
-from inception_repro import summary
+from inception_repro import registry, summary
 from inception_repro.errors import UsageError
 
 SEED = 160207261  # arXiv 1602.07261
@@ -182,6 +183,11 @@ def slim_scale(image: np.ndarray) -> np.ndarray:
     return (x - np.float32(0.5)) * np.float32(2.0)
 
 
+def scaled_input(model_id: str, size=(299, 299)) -> np.ndarray:
+    """fixed_image, scaled as the model's users scale it (its registry entry's preprocess)."""
+    return preprocess(registry.entry(model_id).preprocess)(fixed_image(size))
+
+
 def preprocess(path: str | None) -> Callable[[np.ndarray], np.ndarray]:
     """A model's preprocessing: a dotted path to a preprocess_input (looked up on every call,
     so that a change to the installed one is seen), or None for TF-Slim's scaling."""
@@ -232,17 +238,18 @@ def stage_outputs(built, x: np.ndarray) -> dict[str, np.ndarray]:
     return {stage: np.asarray(y) for (stage, _), y in zip(ends, got, strict=True)}
 
 
-_PROBES: dict = {}
+# model -> {stage ends: probe}, forgotten with the model
+_PROBES: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
 def _probe(built):
-    """The model with every stage end as an output; made once per model (it shares its
-    layers, so it always computes with the model's current weights and code)."""
-    key = (id(built.model), built.stage_ends)
-    if key not in _PROBES or _PROBES[key][0] is not built.model:
+    """The model with every stage end as an output; made once per model and stage ends (it
+    shares the model's layers, so it computes with their current weights and code)."""
+    probes = _PROBES.setdefault(built.model, {})
+    if built.stage_ends not in probes:
         layers = [built.model.get_layer(name).output for _, name in stage_layers(built)]
-        _PROBES[key] = (built.model, _functional(built.model, layers))
-    return _PROBES[key][1]
+        probes[built.stage_ends] = _functional(built.model, layers)
+    return probes[built.stage_ends]
 
 
 # ---- fingerprint ----------------------------------------------------------------------------
@@ -264,9 +271,8 @@ def _stats(y: np.ndarray) -> dict:
     }
 
 
-def fingerprint(built, image: np.ndarray, scale: Callable) -> dict:
-    """The numbers pinned per model: see the module docstring."""
-    x = scale(image)
+def fingerprint(built, x: np.ndarray) -> dict:
+    """The numbers pinned per model (see the module docstring) for the scaled input x."""
     return record(x, stage_outputs(built, x), main_stage(built))
 
 

@@ -65,11 +65,13 @@ def test_own_residual_arithmetic_changed_fails_naming_the_stage(
     assert problem is not None and "at stage blocks_a:" in problem, problem
 
 
-def _preprocess_in_mode(mode):
-    def preprocess_input(x, data_format=None, mode="tf"):  # the module calls it with mode="tf"
+def _preprocess_in_mode(forced):
+    """imagenet_utils as inception_resnet_v2.py sees it, but preprocess_input ignores the
+    mode it is called with ("tf") and uses `forced`."""
+
+    def preprocess_input(x, data_format=None, mode="tf"):
         return imagenet_utils.preprocess_input(x, data_format=data_format, mode=forced)
 
-    forced = mode
     return types.SimpleNamespace(
         preprocess_input=preprocess_input, decode_predictions=imagenet_utils.decode_predictions
     )

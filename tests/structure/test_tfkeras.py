@@ -123,6 +123,6 @@ def test_keras2_fingerprint_is_the_keras3_golden_fingerprint(keras2_with_keras3_
     numbers pinned for Keras 3's (golden/fingerprints/keras-inception-resnet-v2.yaml)."""
     keras2, _ = keras2_with_keras3_weights
     x = input_for(KERAS2)
-    live = numerics.record(x, numerics.stage_outputs(keras2, x), numerics.main_stage(keras2))
+    live = numerics.fingerprint(keras2, x)
     problem = fingerprint_problem(KERAS2, live, golden_id=KERAS3)
     assert problem is None, problem
