@@ -95,9 +95,19 @@ def _value(seed: int, layer: int, variable: int, role: str, shape, gain: float) 
     return np.float32(0.05) * centred  # bias, beta, moving_mean
 
 
+# model -> its canonical summary (a built model's graph does not change), forgotten with it
+_SUMMARIES: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def _summary(model) -> dict:
+    if model not in _SUMMARIES:
+        _SUMMARIES[model] = summary.summarise(model)
+    return _SUMMARIES[model]
+
+
 def deterministic_weights(model, seed: int = SEED) -> list[list[np.ndarray]]:
     """Every variable of `model`, per layer in canonical order, from (seed, layer, variable)."""
-    layers = summary.summarise(model)["layers"]
+    layers = _summary(model)["layers"]
     consumers = [[] for _ in layers]
     for x in layers:
         for i in x["inputs"]:
@@ -139,7 +149,7 @@ def copy_weights(source, target) -> int:
     The two canonical summaries must be equal; otherwise WeightsMismatch names the first layer
     that differs. Returns the number of values copied.
     """
-    problem = _first_layer_difference(summary.summarise(source), summary.summarise(target))
+    problem = _first_layer_difference(_summary(source), _summary(target))
     if problem:
         raise WeightsMismatch(f"cannot copy weights: the two models differ at {problem}")
     copied = 0
@@ -231,10 +241,13 @@ def _functional(model, outputs):
     return keras.Model(model.inputs[0], outputs)
 
 
-def stage_outputs(built, x: np.ndarray) -> dict[str, np.ndarray]:
-    """Each stage's output for input x (float32, NHWC), inference mode, in stage order."""
+def stage_outputs(built, x: np.ndarray, through: str | None = None) -> dict[str, np.ndarray]:
+    """Each stage's output for input x (float32, NHWC), inference mode, in stage order; with
+    `through`, only the stages up to that one (the network beyond it is not run)."""
     ends = stage_layers(built)
-    got = _probe(built)(x, training=False)
+    if through is not None:
+        ends = ends[: [s for s, _ in ends].index(through) + 1]
+    got = _probe(built, tuple(ends))(x, training=False)
     return {stage: np.asarray(y) for (stage, _), y in zip(ends, got, strict=True)}
 
 
@@ -242,14 +255,14 @@ def stage_outputs(built, x: np.ndarray) -> dict[str, np.ndarray]:
 _PROBES: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
-def _probe(built):
-    """The model with every stage end as an output; made once per model and stage ends (it
-    shares the model's layers, so it computes with their current weights and code)."""
+def _probe(built, ends: tuple):
+    """The model with the layers of `ends` as outputs; made once per model and ends (it shares
+    the model's layers, so it computes with their current weights and code)."""
     probes = _PROBES.setdefault(built.model, {})
-    if built.stage_ends not in probes:
-        layers = [built.model.get_layer(name).output for _, name in stage_layers(built)]
-        probes[built.stage_ends] = _functional(built.model, layers)
-    return probes[built.stage_ends]
+    if ends not in probes:
+        layers = [built.model.get_layer(name).output for _, name in ends]
+        probes[ends] = _functional(built.model, layers)
+    return probes[ends]
 
 
 # ---- fingerprint ----------------------------------------------------------------------------
@@ -271,18 +284,20 @@ def _stats(y: np.ndarray) -> dict:
     }
 
 
-def fingerprint(built, x: np.ndarray) -> dict:
-    """The numbers pinned per model (see the module docstring) for the scaled input x."""
-    return record(x, stage_outputs(built, x), main_stage(built))
+def fingerprint(built, x: np.ndarray, through: str | None = None) -> dict:
+    """The numbers pinned per model (see the module docstring) for the scaled input x; with
+    `through`, those of the input and the stages up to that one, marked as such."""
+    return record(x, stage_outputs(built, x, through), main_stage(built), through)
 
 
-def record(x: np.ndarray, outputs: dict[str, np.ndarray], main: str) -> dict:
+def record(x: np.ndarray, outputs: dict[str, np.ndarray], main: str, through=None) -> dict:
     """The fingerprint of input x and the stage outputs it gave; `main` names the classifier's
-    stage (its top outputs are kept when it is a vector)."""
+    stage (its top outputs are kept when it is a vector); `through` marks outputs that stop at
+    that stage."""
     stages = [{"stage": "input", **_stats(x)}]
     stages += [{"stage": s, **_stats(y)} for s, y in outputs.items()]
-    out = {"stages": stages}
-    if outputs[main].ndim == 2:  # a classifier
+    out = {"stages": stages} if through is None else {"stages": stages, "through": through}
+    if main in outputs and outputs[main].ndim == 2:  # a classifier
         scores = outputs[main][0]
         out["top"] = [[int(i), _g(scores[i])] for i in np.argsort(-scores, kind="stable")[:TOP]]
     return out
@@ -311,7 +326,10 @@ def deviations(expected: dict, got: dict):
 
 def compare(expected: dict, got: dict) -> str | None:
     """None when every number of `got` is within TOLERANCE of `expected`; else the first that
-    is not, with its stage."""
+    is not, with its stage. A `got` made `through` a stage is compared up to that stage."""
+    if "through" in got:
+        names = [s["stage"] for s in expected["stages"]]
+        expected = {"stages": expected["stages"][: names.index(got["through"]) + 1]}
     for where, a, b, deviation in deviations(expected, got):
         if deviation > TOLERANCE:
             if math.isinf(deviation):

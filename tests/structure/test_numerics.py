@@ -11,7 +11,7 @@ deliberate change with `pytest --update-golden -m structure`.
 import keras
 import numpy as np
 import pytest
-from support.golden import fingerprint_problem, write_fingerprint
+from support.golden import fingerprint_path, fingerprint_problem, load_yaml, write_fingerprint
 
 from inception_repro import numerics, registry, summary
 
@@ -105,3 +105,15 @@ def test_weights_do_not_carry_over_between_different_networks(loaded):
     target = registry.build_model("paper-inception-resnet-v2")
     with pytest.raises(numerics.WeightsMismatch, match=r"differ at layer \d+ \("):
         numerics.copy_weights(source, target)
+
+
+def test_a_fingerprint_through_a_stage_is_compared_up_to_that_stage(fingerprint_of):
+    """numerics.fingerprint(..., through=stage) is held to the golden stages up to that one; a
+    fingerprint that lacks stages without saying so fails on the first missing one."""
+    golden = load_yaml(fingerprint_path("keras-inception-resnet-v2"))
+    full = fingerprint_of("keras-inception-resnet-v2")
+    first_three = full["stages"][:3]  # input, stem, blocks_a
+    assert numerics.compare(golden, {"stages": first_three, "through": "blocks_a"}) is None
+    assert numerics.compare(golden, {"stages": first_three}) == (
+        "stage reduction_a: shape expected [17, 17, 1088], got None"
+    )

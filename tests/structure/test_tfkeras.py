@@ -6,6 +6,7 @@ here with the layer, the setting and both values."""
 from collections import Counter
 
 import keras
+import numpy as np
 import pytest
 import tf_keras
 from support.golden import fingerprint_problem
@@ -98,31 +99,38 @@ def test_any_other_lambda_is_refused_by_name():
 
 
 @pytest.fixture(scope="module")
-def keras2_with_keras3_weights(loaded):
+def keras2_with_keras3_weights(loaded, outputs_of):
     """The tf_keras model at 299 with the top, holding the Keras 3 model's deterministic weights
-    (copied through the canonical order), and the number of values copied."""
+    (copied through the canonical order), the number of values copied, and its stage outputs
+    on the Keras 3 model's input."""
     keras2 = registry.build(KERAS2)
-    return keras2, numerics.copy_weights(loaded(KERAS3).model, keras2.model)
+    copied = numerics.copy_weights(loaded(KERAS3).model, keras2.model)
+    x, _ = outputs_of(KERAS3)
+    return keras2, copied, numerics.stage_outputs(keras2, x)
 
 
 def test_both_keras_lines_compute_the_same_numbers(keras2_with_keras3_weights, outputs_of):
     """The Keras 3 model's weights in the tf_keras model, the same input: equal at every stage
     end within KERAS_LINES_RTOL of each stage's largest value. (The settings are equal at three
     sizes, above; the numbers are compared at 299 with the top.)"""
-    keras2, copied = keras2_with_keras3_weights
+    keras2, copied, keras2_out = keras2_with_keras3_weights
     assert copied == RELEASED_PARAMS[True][0]
-    x, keras3_out = outputs_of(KERAS3)
-    keras2_out = numerics.stage_outputs(keras2, x)
+    _, keras3_out = outputs_of(KERAS3)
     assert list(keras2_out) == list(keras3_out)
     first = numerics.first_difference(keras3_out, keras2_out, KERAS_LINES_RTOL)
     assert first is None, f"first stage that differs: {first[0]} (max |diff| {first[1]:.3g})"
 
 
-def test_keras2_fingerprint_is_the_keras3_golden_fingerprint(keras2_with_keras3_weights, input_for):
+def test_keras2_fingerprint_is_the_keras3_golden_fingerprint(
+    keras2_with_keras3_weights, input_for, outputs_of
+):
     """tf_keras's model and its own preprocess_input, with the deterministic weights, give the
-    numbers pinned for Keras 3's (golden/fingerprints/keras-inception-resnet-v2.yaml)."""
-    keras2, _ = keras2_with_keras3_weights
+    numbers pinned for Keras 3's (golden/fingerprints/keras-inception-resnet-v2.yaml). Its
+    preprocess_input scales the fixed image as Keras 3's does, bit for bit, so the stage outputs
+    above are those of its own input."""
+    keras2, _, keras2_out = keras2_with_keras3_weights
     x = input_for(KERAS2)
-    live = numerics.fingerprint(keras2, x)
+    assert np.array_equal(x, outputs_of(KERAS3)[0]), "the two preprocess_input scale differently"
+    live = numerics.record(x, keras2_out, numerics.main_stage(keras2))
     problem = fingerprint_problem(KERAS2, live, golden_id=KERAS3)
     assert problem is None, problem
