@@ -155,6 +155,14 @@ def update_golden(request):
     return request.config.getoption("--update-golden")
 
 
+def pytest_sessionfinish(session):
+    """--update-golden: record the versions that wrote golden/ (once, in the main process)."""
+    if session.config.getoption("--update-golden") and not hasattr(session.config, "workerinput"):
+        from support.golden import write_producer
+
+        write_producer()
+
+
 @pytest.hookimpl(optionalhook=True)
 def pytest_testnodedown(node, error):
     """xdist: collect the (model, H, W) triples each worker checked against Keras."""

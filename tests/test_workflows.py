@@ -8,7 +8,8 @@ import yaml
 
 FOLDER = Path(__file__).parents[1] / ".github" / "workflows"
 WORKFLOWS = sorted([*FOLDER.glob("*.yml"), *FOLDER.glob("*.yaml")])
-GATE, GPU_EVAL = FOLDER / "gate.yml", FOLDER / "gpu-eval.yml"
+GATE, GPU_EVAL, CANARY = (FOLDER / name for name in ("gate.yml", "gpu-eval.yml", "canary.yml"))
+ROOT = FOLDER.parents[1]
 PINNED = re.compile(r"[\w.-]+/[\w.-]+(/[\w./-]+)?@[0-9a-f]{40}")
 
 
@@ -22,8 +23,8 @@ def _steps(workflow):
     return [step for job in workflow["jobs"].values() for step in job.get("steps", [])]
 
 
-def test_both_workflows_are_checked():
-    assert {GATE, GPU_EVAL} <= set(WORKFLOWS)
+def test_every_workflow_is_checked():
+    assert {GATE, GPU_EVAL, CANARY} <= set(WORKFLOWS)
 
 
 @pytest.mark.parametrize("path", WORKFLOWS, ids=lambda p: p.name)
@@ -64,3 +65,31 @@ def test_the_gate_runs_the_structure_suite_on_the_keras_2_line_and_on_jax():
     runs = [step.get("run", "") for step in _steps(_load(GATE))]
     for env in ("structure-tfkeras", "structure-jax"):
         assert any(f"tox -e {env}" in run for run in runs), env
+
+
+def _runs(path):
+    return [step.get("run", "") for step in _steps(_load(path))]
+
+
+def test_the_gate_and_ci_install_the_lock():
+    """The versions golden/ was made with: requirements/lock.txt, in the gate, .ci/run and tox."""
+    installs = [r for r in _runs(GATE) if "pip install" in r and "-e " in r]
+    assert installs and all("-c requirements/lock.txt" in r for r in installs)
+    assert "-c requirements/lock.txt" in (ROOT / ".ci" / "run").read_text()
+    assert "PIP_CONSTRAINT = {toxinidir}/requirements/lock.txt" in (ROOT / "tox.ini").read_text()
+    lock = (ROOT / "requirements" / "lock.txt").read_text()
+    for pinned in ("keras==", "tensorflow==", "tf-keras==", "ruff==", "zizmor=="):
+        assert f"\n{pinned}" in lock, pinned
+
+
+def test_the_canary_runs_on_a_schedule_against_the_newest_releases():
+    workflow = _load(CANARY)
+    assert set(workflow["on"]) == {"schedule", "workflow_dispatch"}
+    runs = "\n".join(_runs(CANARY))
+    assert "lock.txt" not in runs and "--upgrade" in runs
+    assert "pytest -m structure" in runs and "tools/drift_report.py" in runs
+    env = [step.get("env", {}) for step in _steps(workflow)]
+    assert {"HYPOTHESIS_PROFILE": "thorough"} in env
+    # only the job that files the issue may write, and only issues
+    granted = {name: job.get("permissions", {}) for name, job in workflow["jobs"].items()}
+    assert granted == {"canary": {}, "file-issue": {"issues": "write"}}

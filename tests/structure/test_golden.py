@@ -11,7 +11,7 @@ Accept a deliberate change with `pytest --update-golden -m structure`; never as 
 import json
 
 import pytest
-from support.golden import ACCEPT, ROOT, check_text, dump_summary, dump_yaml, load_yaml, produced_by
+from support.golden import ACCEPT, ROOT, check_text, dump_summary, dump_yaml, load_yaml
 
 from inception_repro import calculus, costs, registry, summary
 
@@ -39,11 +39,10 @@ def test_canonical_summary_matches_golden(model_id, include_top, summary_of, upd
     path = ROOT / "models" / f"{model_id}{VARIANTS[include_top]}.json"
     if update_golden:
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(dump_summary({"produced_by": produced_by(), **live}))
+        path.write_text(dump_summary(live))
         return
     assert path.exists(), f"golden file {path.name} is missing; create it: {ACCEPT}"
     golden = json.loads(path.read_text())
-    golden.pop("produced_by")
     found = summary.differences(golden, live)
     assert not found, f"{model_id} differs from {path.name} ({ACCEPT}):\n" + "\n".join(found)
 
@@ -71,11 +70,10 @@ def test_parameters_per_stage_match_golden(model_id, summary_of, update_golden):
     }
     path = ROOT / "models" / f"{model_id}.params.yaml"
     if update_golden:
-        path.write_text(dump_yaml({"produced_by": produced_by(), **live}))
+        path.write_text(dump_yaml(live))
         return
     assert path.exists(), f"golden file {path.name} is missing; create it: {ACCEPT}"
     golden = load_yaml(path)
-    golden.pop("produced_by")
     assert golden == live, f"{path.name} differs ({ACCEPT})"
 
 

@@ -1,7 +1,7 @@
 """golden/discrepancies.yaml: the paper-vs-code ledger, recomputed and held to its pinned form."""
 
 import pytest
-from support.golden import ACCEPT, ROOT, dump_yaml, load_yaml, produced_by
+from support.golden import ACCEPT, ROOT, dump_yaml, load_yaml
 
 from inception_repro import claims, ledger
 
@@ -23,7 +23,7 @@ def live_ledger(summary_of):
 
 def test_ledger_matches_golden(live_ledger, update_golden):
     if update_golden:
-        LEDGER.write_text(dump_yaml({"produced_by": produced_by(), **live_ledger}))
+        LEDGER.write_text(dump_yaml(live_ledger))
         return
     assert LEDGER.exists(), f"{LEDGER.name} is missing; create it: {ACCEPT}"
     problems = ledger.check(load_yaml(LEDGER), live_ledger)
@@ -87,7 +87,7 @@ def test_errata_are_in_the_ledger(live_ledger):
 def test_cost_claims_match_golden(update_golden):
     live = claims.verdicts()
     if update_golden:
-        CLAIMS.write_text(dump_yaml({"produced_by": produced_by(), "claims": live}))
+        CLAIMS.write_text(dump_yaml({"claims": live}))
         return
     assert CLAIMS.exists(), f"{CLAIMS.name} is missing; create it: {ACCEPT}"
     assert load_yaml(CLAIMS)["claims"] == live, f"cost claims changed ({ACCEPT})"

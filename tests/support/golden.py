@@ -2,6 +2,7 @@
 
 import difflib
 import json
+import platform
 from pathlib import Path
 
 import keras
@@ -15,14 +16,25 @@ ROOT = Path(__file__).resolve().parents[2] / "golden"
 ACCEPT = "accept the change with: pytest --update-golden -m structure"
 
 
-def produced_by() -> dict:
-    return {
+# The versions that last wrote golden/, in one file of its own that no test compares: a version
+# bump alone changes no compared line, and the diff of an upstream change shows only that change.
+PRODUCER = ROOT / "produced_by.yaml"
+
+
+def write_producer() -> None:
+    """Record the installed versions and backend (pytest --update-golden, at the session's end)."""
+    versions = {
         "command": "pytest --update-golden -m structure",
         "inception_repro": inception_repro.__version__,
         "keras": keras.__version__,
         "keras_backend": keras.backend.backend(),
         "tensorflow": tf.__version__,
+        "python": platform.python_version(),
     }
+    PRODUCER.write_text(
+        "# The versions that last ran `pytest --update-golden`; compared by no test.\n"
+        + dump_yaml(versions)
+    )
 
 
 def dump_summary(s: dict) -> str:
@@ -43,20 +55,15 @@ def text_diff(expected: str, actual: str, limit: int = 40) -> str:
     )
 
 
-PROVENANCE = "# produced by: "
-
-
 def check_text(path: Path, live: str, update: bool) -> str | None:
-    """None when the golden file (less its provenance line) equals `live`; else the reason."""
+    """None when the golden file equals `live`; else the reason."""
     if update:
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(f"{PROVENANCE}{json.dumps(produced_by())}\n{live}")
+        path.write_text(live)
         return None
     if not path.exists():
         return f"golden file {path.relative_to(ROOT.parent)} is missing; create it: {ACCEPT}"
     golden = path.read_text()
-    if golden.startswith(PROVENANCE):
-        golden = golden.split("\n", 1)[1]
     if golden != live:
         return f"{path.relative_to(ROOT.parent)} differs ({ACCEPT}):\n" + text_diff(golden, live)
     return None
@@ -77,8 +84,8 @@ def fingerprint_path(model_id: str) -> Path:
 def write_fingerprint(model_id: str, live: dict) -> None:
     path = fingerprint_path(model_id)
     path.parent.mkdir(parents=True, exist_ok=True)
-    data = {"produced_by": produced_by(), **live}  # lists of numbers on one line each
-    path.write_text(yaml.safe_dump(data, sort_keys=False, width=100, default_flow_style=None))
+    # lists of numbers on one line each
+    path.write_text(yaml.safe_dump(live, sort_keys=False, width=100, default_flow_style=None))
 
 
 def fingerprint_problem(model_id: str, live: dict, golden_id: str | None = None) -> str | None:
@@ -88,7 +95,6 @@ def fingerprint_problem(model_id: str, live: dict, golden_id: str | None = None)
     if not path.exists():
         return f"golden file {name} is missing; create it: {ACCEPT}"
     golden = load_yaml(path)
-    golden.pop("produced_by")
     moved = numerics.compare(golden, live)
     return (
         None if moved is None else f"{model_id}: numbers differ from {name} at {moved} ({ACCEPT})"
