@@ -1,8 +1,20 @@
-"""Shared test set-up: quiet TensorFlow, and each model built once per test process."""
+"""Shared test set-up: quiet TensorFlow, and each model built once per run.
+
+Serially every build is cached in the process. Under pytest-xdist the canonical summaries, which
+most tests need and which take a build each, are computed by the first worker that asks and read
+from a folder shared by the run's workers (made by the controller, removed at its end; a file
+lock makes a second worker wait rather than build again); and every test that needs a model with
+its weights (the numeric tests) runs in one worker, the `numbers` xdist group (`--dist
+loadgroup`, set in pyproject.toml), so that those models too are built once.
+"""
 
 import functools
 import gc
+import json
 import os
+import shutil
+import tempfile
+from pathlib import Path
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
@@ -13,6 +25,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 gc.set_threshold(20_000, 50, 1_000)
 
 import pytest  # noqa: E402
+from filelock import FileLock  # noqa: E402
 from hypothesis import HealthCheck, settings  # noqa: E402
 
 from inception_repro import build, numerics, registry, summary  # noqa: E402
@@ -31,10 +44,62 @@ settings.register_profile("thorough", deadline=None, max_examples=300, print_blo
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 
+# ---- shared between xdist workers ---------------------------------------------------------
+
+SHARED = "inception_repro_shared"  # the key of the folder in xdist's workerinput
+_shared_dir: list[Path] = []  # the folder, in a worker; empty when the run is serial
+
+
+def pytest_configure(config):
+    if hasattr(config, "workerinput"):
+        _shared_dir.append(Path(config.workerinput[SHARED]))
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_configure_node(node):
+    """xdist controller: every worker gets the run's one shared folder."""
+    config = node.config
+    if not hasattr(config, "_inception_repro_shared"):
+        config._inception_repro_shared = tempfile.mkdtemp(prefix="inception-repro-")
+    node.workerinput[SHARED] = config._inception_repro_shared
+
+
+def pytest_unconfigure(config):
+    shutil.rmtree(getattr(config, "_inception_repro_shared", ""), ignore_errors=True)
+    # The process is about to exit: spare the collector a last walk over every cached model
+    # (measured: test_golden.py's process took 9.4 s from its last line to its exit, 3.2 s so).
+    gc.freeze()
+
+
+def _shared(key: str, compute):
+    """compute() in one process of the run; the others read its JSON."""
+    if not _shared_dir:
+        return compute()
+    path = _shared_dir[0] / f"{key}.json"
+    with FileLock(f"{path}.lock"):
+        if not path.exists():
+            path.write_text(json.dumps(compute()))
+        return json.loads(path.read_text())
+
+
+def pytest_collection_modifyitems(items):
+    """The tests that need models with weights share one xdist group (see the docstring)."""
+    for item in items:
+        if _NUMBERS.intersection(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.xdist_group("numbers"))
+
+
+# ---- builds and summaries -------------------------------------------------------------------
+
+
 @functools.cache
 def _summary_of(model_id, input_size=(299, 299), include_top=True):
-    built = registry.build(model_id, input_size, include_top)
-    return summary.summarise(built.model, built.stage_ends)
+    def compute():
+        built = registry.build(model_id, input_size, include_top)
+        return summary.summarise(built.model, built.stage_ends)
+
+    h, w = input_size
+    return _shared(f"summary-{model_id}-{h}x{w}-{'top' if include_top else 'notop'}", compute)
 
 
 @pytest.fixture(scope="session")
@@ -50,8 +115,12 @@ def _transcription_built(input_size=(299, 299), include_top=True):
 
 @functools.cache
 def _transcription_of(input_size=(299, 299), include_top=True):
-    b = _transcription_built(input_size, include_top)
-    return summary.summarise(b.model, b.stage_ends)
+    def compute():
+        b = _transcription_built(input_size, include_top)
+        return summary.summarise(b.model, b.stage_ends)
+
+    h, w = input_size
+    return _shared(f"transcription-{h}x{w}-{'top' if include_top else 'notop'}", compute)
 
 
 @pytest.fixture(scope="session")
@@ -148,6 +217,10 @@ def pytest_addoption(parser):
         action="store_true",
         help="rewrite the golden files from the live models instead of comparing with them",
     )
+
+
+# the fixtures that hand out models with weights, or their outputs
+_NUMBERS = {"loaded", "outputs_of", "fingerprint_of", "fresh_fingerprint", "transcription_outputs"}
 
 
 @pytest.fixture(scope="session")

@@ -1,0 +1,73 @@
+"""The test suite's speed as ratios, every time measured in this one run.
+
+    python tools/speed.py        (or: tox -e speed)
+
+Absolute times move from machine to machine; ratios measured together do not. It times, one
+after the other on an otherwise idle machine:
+
+- build-all: a fresh process that imports TensorFlow and builds every registry model once at
+  299x299 with its canonical summary (the least any structure run can cost);
+- `pytest -m structure`, serially and with `-n 2`;
+- `pytest` (the whole CPU suite), serially and with `-n 2` (the README's command);
+
+then prints each time and each ratio beside its target. It asserts nothing: timing is never a
+test's verdict. Every command must pass; a failing one stops the measurement (exit status 1).
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+BUILD_ALL = (
+    "from inception_repro import tf_logs; tf_logs.start()\n"
+    "from inception_repro import registry, summary\n"
+    "for model_id in registry.ENTRIES:\n"
+    "    built = registry.build(model_id)\n"
+    "    summary.summarise(built.model, built.stage_ends)\n"
+)
+PYTEST = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"]
+STEPS = {
+    "build-all": [sys.executable, "-c", BUILD_ALL],
+    "structure": [*PYTEST, "-m", "structure"],
+    "structure -n 2": [*PYTEST, "-m", "structure", "-n", "2"],
+    "suite": PYTEST,
+    "suite -n 2": [*PYTEST, "-n", "2"],
+}
+# (numerator, denominator, the most the ratio may be)
+TARGETS = [
+    ("structure -n 2", "structure", 0.6),
+    ("structure -n 2", "build-all", 2.7),
+    ("structure", "build-all", 4.5),
+    ("suite -n 2", "suite", 0.6),
+]
+
+
+def timed(name: str, command: list[str]) -> float:
+    start = time.perf_counter()
+    done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True)
+    seconds = time.perf_counter() - start
+    if done.returncode != 0:
+        tail = "\n".join((done.stdout + done.stderr).splitlines()[-15:])
+        sys.exit(f"speed: {name} failed (exit {done.returncode}); nothing measured:\n{tail}")
+    last = done.stdout.strip().splitlines()[-1] if done.stdout.strip() else ""
+    print(f"{name:<16} {seconds:7.1f} s   {last}", flush=True)
+    return seconds
+
+
+def main() -> int:
+    print(f"{'step':<16} {'wall':>9}")
+    times = {name: timed(name, command) for name, command in STEPS.items()}
+    print()
+    for top, bottom, most in TARGETS:
+        ratio = times[top] / times[bottom]
+        verdict = "met" if ratio <= most else "NOT met"
+        print(f"{top} / {bottom} = {ratio:.2f}  (target <= {most}: {verdict})")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
