@@ -3,9 +3,10 @@
 Serially every build is cached in the process. Under pytest-xdist the canonical summaries, which
 most tests need and which take a build each, are computed by the first worker that asks and read
 from a folder shared by the run's workers (made by the controller, removed at its end; a file
-lock makes a second worker wait rather than build again); and every test that needs a model with
-its weights (the numeric tests) runs in one worker, the `numbers` xdist group (`--dist
-loadgroup`, set in pyproject.toml), so that those models too are built once.
+lock makes a second worker wait rather than build again); and the tests of one model (those
+parametrized by its id, and the numeric tests of the released model) form one xdist group, run
+by one worker (`--dist loadgroup`, set in pyproject.toml), so that the models that tests need
+with their weights are built once too.
 """
 
 import functools
@@ -82,11 +83,36 @@ def _shared(key: str, compute):
         return json.loads(path.read_text())
 
 
+def pytest_itemcollected(item):
+    """Every test of one model shares an xdist group: the tests parametrized by its model id,
+    and for the released model also the numeric tests that name no model id. Marked as each
+    test is collected, so that xdist's own collection hook sees the mark. A test module may
+    name a group itself (`pytest.mark.xdist_group`); then it is left alone."""
+    if item.get_closest_marker("xdist_group"):
+        item.stash[_GROUP] = item.get_closest_marker("xdist_group").args[0].removeprefix("model-")
+        return
+    params = getattr(item, "callspec", None)
+    model_id = params.params.get("model_id") if params else None
+    if model_id is None and _NUMBERS.intersection(getattr(item, "fixturenames", ())):
+        model_id = RELEASED
+    if model_id is not None:
+        item.add_marker(pytest.mark.xdist_group(f"model-{model_id}"))
+        item.stash[_GROUP] = model_id
+
+
 def pytest_collection_modifyitems(items):
-    """The tests that need models with weights share one xdist group (see the docstring)."""
-    for item in items:
-        if _NUMBERS.intersection(getattr(item, "fixturenames", ())):
-            item.add_marker(pytest.mark.xdist_group("numbers"))
+    """The model groups run first, the released model's (the largest) leading: each worker
+    builds the models of its groups once and publishes their summaries, which the other tests
+    then read instead of building them again."""
+
+    def rank(item):
+        model_id = item.stash.get(_GROUP, None)
+        return 2 if model_id is None else (0 if model_id == RELEASED else 1)
+
+    items.sort(key=rank)  # stable: collection order within each rank
+
+
+_GROUP = pytest.StashKey[str]()
 
 
 # ---- builds and summaries -------------------------------------------------------------------
@@ -138,6 +164,7 @@ def transcription_built():
 @functools.cache
 def _loaded(model_id, input_size=(299, 299), include_top=True):
     built = registry.build(model_id, input_size, include_top)
+    _summary_of(model_id, input_size, include_top)  # its summary, for the other workers
     numerics.set_deterministic_weights(built.model)
     return built
 

@@ -78,9 +78,12 @@ def parser() -> argparse.ArgumentParser:
 
 def main(argv=None) -> int:
     args = parser().parse_args(argv)
-    if args.func is not _models:  # every other command builds or evaluates a model
-        tf_logs.start(args.verbose)
     try:
+        for name in ("model", "a", "b"):  # an unknown model id fails before TensorFlow starts
+            if isinstance(getattr(args, name, None), str):
+                registry.entry(getattr(args, name))
+        if args.func is not _models:  # every other command builds or evaluates a model
+            tf_logs.start(args.verbose)
         return args.func(args)
     except UsageError as e:
         print(f"inception-repro: error: {e}", file=sys.stderr)

@@ -9,7 +9,9 @@ from support.published import RELEASED_PARAMS
 
 from inception_repro import cli, tf_logs
 
-pytestmark = pytest.mark.structure
+# xdist: with the released model's other tests (the command line builds the released model itself,
+# not through the shared summaries)
+pytestmark = [pytest.mark.structure, pytest.mark.xdist_group("model-keras-inception-resnet-v2")]
 
 
 def run(capsys, *argv):

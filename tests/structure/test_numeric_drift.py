@@ -60,11 +60,11 @@ def test_keras_residual_arithmetic_changed_fails_naming_the_stage(
 
 
 @pytest.mark.parametrize("change", RESIDUAL_CHANGES)
+@pytest.mark.parametrize("model_id", ["paper-inception-resnet-v1"])
 def test_own_residual_arithmetic_changed_fails_naming_the_stage(
-    change, monkeypatch, fresh_fingerprint
+    model_id, change, monkeypatch, fresh_fingerprint
 ):
     monkeypatch.setattr(build.ScaledResidual, "call", RESIDUAL_CHANGES[change])
-    model_id = "paper-inception-resnet-v1"
     problem = fingerprint_problem(model_id, fresh_fingerprint(model_id, through="blocks_a"))
     assert problem is not None and "at stage blocks_a:" in problem, problem
 

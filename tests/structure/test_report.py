@@ -9,7 +9,9 @@ from support.published import RELEASED_PARAMS
 
 from inception_repro import cli, report
 
-pytestmark = pytest.mark.structure
+# xdist: with the released model's other tests (the report builds the released model and
+# Inception-v3 itself, not through the shared summaries)
+pytestmark = [pytest.mark.structure, pytest.mark.xdist_group("model-keras-inception-resnet-v2")]
 
 
 def test_diff_json_lists_every_discrepancy_with_both_citations(capsys):
