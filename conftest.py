@@ -28,6 +28,7 @@ gc.set_threshold(20_000, 50, 1_000)
 import pytest  # noqa: E402
 from filelock import FileLock  # noqa: E402
 from hypothesis import HealthCheck, settings  # noqa: E402
+from support.groups import RELEASED, model_group  # noqa: E402
 
 from inception_repro import build, numerics, registry, summary  # noqa: E402
 from inception_repro.networks import released  # noqa: E402
@@ -84,35 +85,31 @@ def _shared(key: str, compute):
 
 
 def pytest_itemcollected(item):
-    """Every test of one model shares an xdist group: the tests parametrized by its model id,
-    and for the released model also the numeric tests that name no model id. Marked as each
-    test is collected, so that xdist's own collection hook sees the mark. A test module may
-    name a group itself (`pytest.mark.xdist_group`); then it is left alone."""
+    """Every test of one model shares an xdist group (support.groups): the tests parametrized
+    by its model id, and for the released model also the numeric tests that name no model id.
+    Marked as each test is collected, so that xdist's own collection hook sees the mark. A test
+    module may name its group itself; then it is left alone."""
     if item.get_closest_marker("xdist_group"):
-        item.stash[_GROUP] = item.get_closest_marker("xdist_group").args[0].removeprefix("model-")
         return
     params = getattr(item, "callspec", None)
     model_id = params.params.get("model_id") if params else None
     if model_id is None and _NUMBERS.intersection(getattr(item, "fixturenames", ())):
         model_id = RELEASED
     if model_id is not None:
-        item.add_marker(pytest.mark.xdist_group(f"model-{model_id}"))
-        item.stash[_GROUP] = model_id
+        item.add_marker(model_group(model_id))
 
 
 def pytest_collection_modifyitems(items):
     """The model groups run first, the released model's (the largest) leading: each worker
     builds the models of its groups once and publishes their summaries, which the other tests
     then read instead of building them again."""
+    first = model_group(RELEASED).mark
 
     def rank(item):
-        model_id = item.stash.get(_GROUP, None)
-        return 2 if model_id is None else (0 if model_id == RELEASED else 1)
+        group = item.get_closest_marker("xdist_group")
+        return 2 if group is None else (0 if group.args == first.args else 1)
 
     items.sort(key=rank)  # stable: collection order within each rank
-
-
-_GROUP = pytest.StashKey[str]()
 
 
 # ---- builds and summaries -------------------------------------------------------------------
@@ -218,9 +215,6 @@ def fresh_fingerprint():
     """fresh_fingerprint(model_id, through=None) -> the fingerprint computed now, nothing of it
     cached."""
     return fingerprint_now
-
-
-RELEASED = "keras-inception-resnet-v2"
 
 
 @functools.cache

@@ -16,7 +16,6 @@ from __future__ import annotations
 import argparse
 import importlib.metadata
 import json
-import math
 import sys
 from pathlib import Path
 
@@ -67,12 +66,7 @@ def number_drift(model_id: str, live: dict) -> list[str]:
     if not path.exists():
         return [f"{model_id}: golden/fingerprints/{model_id}.yaml is missing"]
     golden = yaml.safe_load(path.read_text())
-    lines = []
-    for where, want, got, moved in numerics.deviations(golden, live):
-        if moved > numerics.TOLERANCE:
-            how = "" if math.isinf(moved) else f" (moved {moved:.2g} of the stage's scale)"
-            lines.append(f"{model_id}: {where} expected {want}, got {got}{how}")
-    return lines
+    return [f"{model_id}: {line}" for line in numerics.moved(golden, live)]
 
 
 def drift() -> list[str]:

@@ -324,21 +324,28 @@ def deviations(expected: dict, got: dict):
         yield f"head: output {i}", v, b, math.inf if b is None else abs(b - v) / abs(v)
 
 
-def compare(expected: dict, got: dict) -> str | None:
-    """None when every number of `got` is within TOLERANCE of `expected`; else the first that
-    is not, with its stage. A `got` made `through` a stage is compared up to that stage."""
+def moved(expected: dict, got: dict) -> list[str]:
+    """Every pinned number of `got` further than TOLERANCE from `expected`, one line each, in
+    stage order. A `got` made `through` a stage is compared up to that stage."""
     if "through" in got:
         names = [s["stage"] for s in expected["stages"]]
         expected = {"stages": expected["stages"][: names.index(got["through"]) + 1]}
+    lines = []
     for where, a, b, deviation in deviations(expected, got):
-        if deviation > TOLERANCE:
-            if math.isinf(deviation):
-                return f"{where} expected {a}, got {b}"
-            return (
+        if math.isinf(deviation):
+            lines.append(f"{where} expected {a}, got {b}")
+        elif deviation > TOLERANCE:
+            lines.append(
                 f"{where} expected {a:.7g}, got {b:.7g} (moved {deviation:.2g} of the stage's "
                 f"scale; tolerance {TOLERANCE:g})"
             )
-    return None
+    return lines
+
+
+def compare(expected: dict, got: dict) -> str | None:
+    """None when every number of `got` is within TOLERANCE of `expected`; else the first that
+    is not, with its stage (see `moved`)."""
+    return next(iter(moved(expected, got)), None)
 
 
 def first_difference(a: dict[str, np.ndarray], b: dict[str, np.ndarray], atol: float):

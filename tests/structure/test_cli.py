@@ -5,13 +5,14 @@ import subprocess
 import sys
 
 import pytest
+from support.groups import RELEASED, model_group
 from support.published import RELEASED_PARAMS
 
 from inception_repro import cli, tf_logs
 
 # xdist: with the released model's other tests (the command line builds the released model itself,
 # not through the shared summaries)
-pytestmark = [pytest.mark.structure, pytest.mark.xdist_group("model-keras-inception-resnet-v2")]
+pytestmark = [pytest.mark.structure, model_group(RELEASED)]
 
 
 def run(capsys, *argv):

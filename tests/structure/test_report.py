@@ -5,13 +5,14 @@ import json
 import re
 
 import pytest
+from support.groups import RELEASED, model_group
 from support.published import RELEASED_PARAMS
 
 from inception_repro import cli, report
 
 # xdist: with the released model's other tests (the report builds the released model and
 # Inception-v3 itself, not through the shared summaries)
-pytestmark = [pytest.mark.structure, pytest.mark.xdist_group("model-keras-inception-resnet-v2")]
+pytestmark = [pytest.mark.structure, model_group(RELEASED)]
 
 
 def test_diff_json_lists_every_discrepancy_with_both_citations(capsys):
