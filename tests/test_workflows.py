@@ -6,6 +6,9 @@ from pathlib import Path
 import pytest
 import yaml
 
+from inception_repro.evaluate import PROTOCOL_NAMES
+from inception_repro.evaluate.report import load_reported
+
 FOLDER = Path(__file__).parents[1] / ".github" / "workflows"
 WORKFLOWS = sorted([*FOLDER.glob("*.yml"), *FOLDER.glob("*.yaml")])
 GATE, GPU_EVAL, CANARY = (FOLDER / name for name in ("gate.yml", "gpu-eval.yml", "canary.yml"))
@@ -47,7 +50,11 @@ def test_permissions_are_least_privilege(path):
 def test_gpu_eval_never_runs_for_a_pull_request():
     workflow = _load(GPU_EVAL)
     assert set(workflow["on"]) == {"workflow_dispatch", "schedule"}
-    assert set(workflow["on"]["workflow_dispatch"]["inputs"]) == {"protocol", "limit"}
+    inputs = workflow["on"]["workflow_dispatch"]["inputs"]
+    assert set(inputs) == {"model", "protocol", "limit"}
+    gated = {r.model for r in load_reported() if r.gated}
+    assert set(inputs["model"]["options"]) == {"all", *gated}
+    assert set(inputs["protocol"]["options"]) == {"all", *PROTOCOL_NAMES}
     assert {"self-hosted", "gpu"} <= set(workflow["jobs"]["eval"]["runs-on"])
 
 

@@ -26,6 +26,11 @@ class ScaledResidual(keras.layers.Layer):
         return {**super().get_config(), "scale": self.scale}
 
 
+def bn_name(conv_name: str) -> str:
+    """The name of the BatchNormalization layer after conv layer `conv_name`."""
+    return f"{conv_name}_bn"
+
+
 class _KerasOps:
     def conv(self, x, node, name):
         kernel = node.kernel or tuple(x.shape[1:3])
@@ -42,7 +47,7 @@ class _KerasOps:
         if node.bn:
             bn = node.bn
             x = keras.layers.BatchNormalization(
-                axis=3, epsilon=bn.epsilon, center=bn.center, scale=bn.scale, name=f"{name}_bn"
+                axis=3, epsilon=bn.epsilon, center=bn.center, scale=bn.scale, name=bn_name(name)
             )(x)
         if node.activation:
             x = keras.layers.Activation(node.activation, name=f"{name}_ac")(x)

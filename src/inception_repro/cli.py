@@ -48,6 +48,17 @@ def _report(args) -> int:
     return 0
 
 
+def _compare_weights(args) -> int:
+    from inception_repro.evaluate import conversion
+
+    result = conversion.compare(args.checkpoint, args.keras_weights)
+    if args.out:
+        args.out.parent.mkdir(parents=True, exist_ok=True)
+        args.out.write_text(json.dumps(result, indent=2) + "\n")
+    print(conversion.render(result))
+    return 0 if result["identical"] else 1
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="inception-repro",
@@ -73,6 +84,16 @@ def parser() -> argparse.ArgumentParser:
     r.add_argument("--out", default="out", help="folder for report.md (default: out)")
     r.set_defaults(func=_report)
     eval_command.add_parser(sub)
+    c = sub.add_parser(
+        "compare-weights",
+        help="the Keras Inception-ResNet-v2 .h5 against the TF-Slim checkpoint, weight by weight",
+        description="Exit 0 when every weight of the .h5 equals its checkpoint variable (the "
+        "background class and the aux head left out), 1 when any differs.",
+    )
+    c.add_argument("checkpoint", type=Path, help="TF-Slim .ckpt, V2 prefix or .tar.gz")
+    c.add_argument("keras_weights", type=Path, help="the Keras .h5 weights file")
+    c.add_argument("--out", type=Path, metavar="FILE", help="write the comparison JSON here")
+    c.set_defaults(func=_compare_weights)
     return p
 
 

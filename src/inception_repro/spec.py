@@ -16,6 +16,10 @@ SAME, VALID = "same", "valid"
 PADDINGS = (SAME, VALID)
 MAX, AVG = "max", "avg"
 POOL_KINDS = (MAX, AVG)
+# SLIM_SCOPE: a TF-Slim transcription's Conv and Dense nodes carry `scope`, the variable scope
+# its checkpoint stores them under, below the network's own (InceptionV4/...): "Mixed_6b/
+# Branch_1/Conv2d_0b_1x7" holds weights, BatchNorm/beta, BatchNorm/moving_mean and
+# BatchNorm/moving_variance (evaluate/checkpoints.py reads them).
 
 
 def _check(node, field: str, vocabulary: tuple) -> None:
@@ -50,6 +54,7 @@ class Conv:
     bias: bool = False
     cite: str = ""
     name: str | None = None
+    scope: str | None = None  # where a TF-Slim checkpoint stores its variables (SLIM_SCOPE)
 
     def __post_init__(self):
         _check(self, "padding", PADDINGS)
@@ -118,6 +123,7 @@ class Dense:
     activation: str | None = None
     cite: str = ""
     name: str | None = None
+    scope: str | None = None  # as Conv.scope
 
 
 Node = Conv | Pool | Concat | Residual | GlobalAvgPool | Flatten | Dropout | Dense

@@ -7,6 +7,7 @@ import importlib.util
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
@@ -77,3 +78,42 @@ def irv2_weights(tmp_path_factory, legacy_weights):
 
     path = tmp_path_factory.mktemp("weights") / "W.h5"
     return legacy_weights.write_legacy_h5(build_model("keras-inception-resnet-v2"), path)
+
+
+@pytest.fixture(scope="session")
+def slim_checkpoint():
+    return load_fixture_module("slim_checkpoint")
+
+
+@pytest.fixture(scope="session")
+def slim_shapes():
+    """shapes(model id) -> {checkpoint name: shape} of a TF-Slim model. The names are
+    tests/support/slim_names.py's (a reading of TF-Slim's code apart from the transcriptions);
+    each name's shape is that of the weight the loader maps it to, since no independent list
+    of shapes exists here (test_eval_checkpoints.py checks the kernel sizes the names state)."""
+    import functools
+
+    from support import slim_names
+
+    from inception_repro.evaluate import checkpoints
+    from inception_repro.registry import build_model
+
+    @functools.cache
+    def shapes(model_id):
+        mapped = {
+            name: tuple(w.shape)
+            for layer, layer_names in checkpoints.variable_names(build_model(model_id), model_id)
+            for name, w in zip(layer_names, layer.weights, strict=True)
+        }
+        return {name: mapped.get(name) for name in slim_names.NAMES[model_id]()}
+
+    return shapes
+
+
+@pytest.fixture(scope="session")
+def v4_checkpoint(tmp_path_factory, slim_checkpoint, slim_shapes):
+    """A synthetic inception_v4.ckpt (V1, as released) with the training step counter."""
+    values = slim_checkpoint.variables(slim_shapes("slim-inception-v4"))
+    values["global_step"] = np.int64(1)
+    path = tmp_path_factory.mktemp("slim-v4") / "inception_v4.ckpt"
+    return slim_checkpoint.write(path, values), values

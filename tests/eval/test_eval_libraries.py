@@ -10,6 +10,7 @@ image below 299 and one over a million pixels. Thresholds were measured on them
 """
 
 import io
+import math
 
 import cv2
 import keras
@@ -91,17 +92,19 @@ def _keras_applications_reference(jpeg):
     return keras.applications.inception_resnet_v2.preprocess_input(crop)
 
 
-def _timm_reference(jpeg):
-    """timm transforms_imagenet_eval for inception_resnet_v2.tf_in1k (crop_pct 0.8975,
-    bicubic), torchvision's arithmetic written out:
-    - Resize(333): torchvision/transforms/functional.py _compute_resized_output_size: the
-      shorter side to 333, the longer to int(333 * long / short); then PIL's resize, BICUBIC;
+def _timm_reference(jpeg, crop_pct):
+    """timm transforms_imagenet_eval with a model's crop_pct (bicubic), torchvision's
+    arithmetic written out:
+    - Resize(floor(299 / crop_pct)): torchvision/transforms/functional.py
+      _compute_resized_output_size: the shorter side to it, the longer to int(side * long /
+      short); then PIL's resize, BICUBIC;
     - CenterCrop(299): crop_top = int(round((h - 299) / 2.0)), likewise crop_left;
     - ToTensor: float32 / 255; Normalize(mean 0.5, std 0.5): (x - 0.5) / 0.5."""
     image = Image.open(io.BytesIO(jpeg)).convert("RGB")
     w, h = image.size
     short, long = (w, h) if w <= h else (h, w)
-    new_short, new_long = 333, int(333 * long / short)
+    side = math.floor(299 / crop_pct)
+    new_short, new_long = side, int(side * long / short)
     new_w, new_h = (new_short, new_long) if w <= h else (new_long, new_short)
     image = image.resize((new_w, new_h), Image.BICUBIC)
     top, left = int(round((new_h - 299) / 2.0)), int(round((new_w - 299) / 2.0))
@@ -143,10 +146,16 @@ def test_keras_applications_is_opencv_and_keras_preprocess_input(kind, assorted_
     assert (off > 0.5).mean() <= KERAS_APPLICATIONS_MAX_FRACTION, f"{(off > 0.5).mean():.5%}"
 
 
+# timm's pretrained configs: timm/models/inception_resnet_v2.py and inception_v4.py
+TIMM_CROP_PCT = {"keras-inception-resnet-v2": 0.8975, "slim-inception-v4": 0.875}
+
+
+@pytest.mark.parametrize("model_id", TIMM_CROP_PCT)
 @pytest.mark.parametrize("kind", KINDS)
-def test_timm_is_pillow_and_torchvision(kind, assorted_jpegs):
+def test_timm_is_pillow_and_torchvision(kind, model_id, assorted_jpegs):
     jpeg = assorted_jpegs[kind]
-    off = _levels_off(protocols.get("timm").preprocess_jpeg(jpeg), _timm_reference(jpeg))
+    ours = protocols.get("timm", model_id).preprocess_jpeg(jpeg)
+    off = _levels_off(ours, _timm_reference(jpeg, TIMM_CROP_PCT[model_id]))
     assert off.max() <= 1.0 + 1e-4, f"{off.max():.3f} grey levels"
     assert (off > 0.5).mean() <= TIMM_MAX_FRACTION, f"{(off > 0.5).mean():.5%}"
 

@@ -216,3 +216,11 @@ def test_protocols_run_in_a_dataset_on_images_of_any_size():
     for name in PROTOCOL_NAMES:
         shapes = [x.shape for x in ds.map(protocols.get(name).resize)]
         assert shapes == [(299, 299, 3)] * len(sizes)
+
+
+def test_the_timm_protocol_crops_as_the_models_timm_config_says():
+    assert protocols.get("timm", "slim-inception-v4").source.endswith("crop_pct 0.875, bicubic")
+    assert "shorter side to 341" in protocols.get("timm", "slim-inception-v4").steps
+    assert "shorter side to 333" in protocols.get("timm", "keras-inception-resnet-v2").steps
+    with pytest.raises(UsageError, match="no timm config for keras-inception-v3"):
+        protocols.get("timm", "keras-inception-v3")

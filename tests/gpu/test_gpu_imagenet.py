@@ -1,8 +1,8 @@
-"""The released Inception-ResNet-v2 on the 50,000 ImageNet validation images, and the gate.
+"""The released checkpoints on the 50,000 ImageNet validation images, and the gate.
 
-Needs a GPU, ILSVRC2012_img_val.tar (or the TFDS split already built from it) and the
-released weights; each missing one fails the run, by name. See tests/gpu/conftest.py and
-docs/evaluation.md.
+One evaluation per gated (model, protocol) pair of golden/accuracy.yaml (conftest.py). Needs a
+GPU, ILSVRC2012_img_val.tar (or the TFDS split already built from it) and the released weights
+of every selected model; each missing one fails the run, by name. See docs/evaluation.md.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from inception_repro.errors import UsageError
-from inception_repro.evaluate import data, report, weights
+from inception_repro.evaluate import checkpoints, conversion, data, report, weights
 from inception_repro.evaluate.config import EvalConfig
 
 pytestmark = pytest.mark.gpu
@@ -21,8 +21,35 @@ pytestmark = pytest.mark.gpu
 GOLDEN = Path(__file__).resolve().parents[2] / "golden" / "accuracy.yaml"
 
 
-def missing(settings) -> list[str]:
-    """What this machine lacks for the real evaluation."""
+def released_file(model: str):
+    """(the released file's path in the Keras cache, where it is downloaded from)."""
+    folder = weights.keras_home() / "models"
+    if model in checkpoints.RELEASED:
+        r = checkpoints.RELEASED[model]
+        return folder / r.archive, r.origin
+    r = weights.RELEASED[model]
+    return folder / r.file_name, r.origin
+
+
+def missing_weights(settings, model: str) -> str | None:
+    if settings.weights is not None and settings.model == model:
+        return (
+            None
+            if settings.weights.exists()
+            else f"{model}: --weights {settings.weights} not found"
+        )
+    path, origin = released_file(model)
+    if path.is_file():
+        return None
+    return (
+        f"no weights for {model}: {path.name} is not in the Keras cache ({path.parent}; "
+        f"KERAS_HOME), so it would be downloaded from {origin}; if this machine cannot reach "
+        f"it, put it there or pass --model {model} --weights PATH"
+    )
+
+
+def missing_machine(settings) -> list[str]:
+    """What this machine lacks for any evaluation: the GPU and ImageNet."""
     import tensorflow as tf
 
     problems = []
@@ -31,67 +58,62 @@ def missing(settings) -> list[str]:
             "no GPU is visible to TensorFlow: run on a machine with an NVIDIA GPU and its driver "
             "(nvidia-smi works), with tensorflow[and-cuda] installed (the gpu extra)"
         )
-    built = (settings.data_dir / data.DATASET).is_dir()
-    if not built:
+    if not (settings.data_dir / data.DATASET).is_dir():
         try:
             data.find_val_tar(settings.manual_dir)
         except UsageError as e:
             problems.append(f"no ImageNet (set IMAGENET_MANUAL_DIR or pass --manual-dir): {e}")
-    released = weights.RELEASED.get(settings.model)
-    cached = released and (weights.keras_home() / "models" / released.file_name).is_file()
-    if settings.weights is None and not cached:
-        problems.append(
-            "no weights: the released file is not in the Keras cache "
-            f"({weights.keras_home() / 'models'}; KERAS_HOME), so it would be downloaded; "
-            "if this machine cannot reach storage.googleapis.com, put it there or pass "
-            "--weights PATH"
-        )
     return problems
 
 
 @pytest.fixture(scope="session")
-def ready(settings):
-    problems = missing(settings)
+def ready(settings, selected):
+    machine = missing_machine(settings)
+    models = dict.fromkeys(t.model for t in selected)
+    files = [p for p in (missing_weights(settings, m) for m in models) if p]
     # Uncached weights alone are no reason to stop: get_file may still fetch them.
-    if any(not p.startswith("no weights") for p in problems):
-        pytest.fail("cannot run the ImageNet evaluation:\n- " + "\n- ".join(problems), False)
+    if machine:
+        pytest.fail("cannot run the ImageNet evaluation:\n- " + "\n- ".join(machine + files), False)
     return settings
 
 
 @pytest.fixture(scope="session")
 def evaluations(ready, tmp_path_factory):
-    """protocol -> results, each run at most once per session."""
+    """target -> results, each evaluated at most once per session."""
     from inception_repro.evaluate.run import evaluate
 
     done = {}
 
-    def get(protocol):
-        if protocol not in done:
+    def get(target):
+        if target not in done:
             cfg = EvalConfig(
-                model_id=ready.model,
+                model_id=target.model,
                 data_dir=ready.data_dir,
                 manual_dir=ready.manual_dir,
-                weights=ready.weights,
-                protocol=protocol,
+                weights=ready.weights if ready.model == target.model else None,
+                protocol=target.protocol,
                 batch_size=ready.batch_size,
                 limit=ready.limit,
                 blacklist=ready.blacklist,
             )
             try:
-                done[protocol] = evaluate(cfg)
+                done[target] = evaluate(cfg)
             except UsageError as e:
-                pytest.fail(f"the evaluation could not run: {e}", False)
-            _write(done[protocol], ready, protocol, tmp_path_factory)
-        return done[protocol]
+                pytest.fail(f"{target.id}: the evaluation could not run: {e}", False)
+            _write(done[target], ready, target, tmp_path_factory)
+        return done[target]
 
     return get
 
 
-def _write(results, settings, protocol, tmp_path_factory):
+def _out(settings, tmp_path_factory, name):
     out = settings.out or tmp_path_factory.mktemp("gpu-eval") / "results.json"
-    if len(settings.protocols) > 1:
-        out = out.with_name(f"{out.stem}-{protocol}{out.suffix}")
     out.parent.mkdir(parents=True, exist_ok=True)
+    return out.with_name(f"{out.stem}-{name}{out.suffix}")
+
+
+def _write(results, settings, target, tmp_path_factory):
+    out = _out(settings, tmp_path_factory, target.id)
     out.write_text(json.dumps(results, indent=2) + "\n")
     table = report.markdown(results, report.load_reported(GOLDEN))
     out.with_suffix(".md").write_text(table)
@@ -99,44 +121,55 @@ def _write(results, settings, protocol, tmp_path_factory):
     print(f"\n{table}\nresults: {out}")
 
 
-def test_protocol_has_a_gated_reported_number(settings):
-    reported = report.load_reported(GOLDEN)
-    for protocol in settings.protocols:
-        gated = [
-            r for r in reported if r.gated and (r.model, r.protocol) == (settings.model, protocol)
-        ]
-        assert gated, f"no gated reported number for {settings.model} under {protocol}"
-
-
-def test_gate(settings, evaluations):
+def test_gate(target, evaluations, settings):
     """Measured top-1 and top-5 within the tolerance of every gated reported number; with the
     blacklist, the paper's subset number is measured beside them (reported, never gated)."""
-    failures = []
-    for protocol in settings.protocols:
-        results = evaluations(protocol)
-        assert results["devices"]["gpus"], "the evaluation ran without a GPU"
-        failures += report.gate_failures(results, report.load_reported(GOLDEN))
-        if settings.blacklist and results["full_validation_set"]:
-            blacklisted = len(data.read_blacklist(settings.blacklist))
-            assert results["non_blacklisted"]["n"] == data.VAL_IMAGES - blacklisted
+    results = evaluations(target)
+    assert results["devices"]["gpus"], "the evaluation ran without a GPU"
+    failures = report.gate_failures(results, report.load_reported(GOLDEN))
+    if settings.blacklist and results["full_validation_set"]:
+        blacklisted = len(data.read_blacklist(settings.blacklist))
+        assert results["non_blacklisted"]["n"] == data.VAL_IMAGES - blacklisted
     assert not failures, "\n".join(failures)
 
 
-def test_released_weights_and_official_tar(settings, evaluations):
-    """The gate is about the released file on the real validation set."""
-    results = evaluations(settings.protocols[0])
-    tar = results["dataset"]["tar"]
-    if settings.weights is not None:
-        assert results["weights"]["matches_released"], (
-            f"{settings.weights} is not the released file (md5 {results['weights']['md5']}, "
-            f"released {results['weights']['released_md5']})"
+def test_released_weights(target, evaluations, settings):
+    """The gate is about the released files: the .h5 by Keras's md5, a TF-Slim archive by the
+    digests golden/checkpoints.yaml pins (measured ones: TF-Slim publishes none)."""
+    w = evaluations(target)["weights"]
+    if w.get("format") == "TF-Slim checkpoint":
+        print(f"\n{target.model}: {w['digested']} sha256 {w['sha256']} md5 {w['md5']}")
+        assert w["matches_pinned"] is not False, (
+            f"{w['digested']} is not the archive golden/checkpoints.yaml pins (sha256 "
+            f"{w['sha256']}, md5 {w['md5']}; {w['pinned_source']})"
         )
+    elif settings.weights is not None:
+        assert w["matches_released"], (
+            f"{settings.weights} is not the released file (md5 {w['md5']}, released "
+            f"{w['released_md5']})"
+        )
+
+
+def test_the_validation_set_is_the_official_one(ready, selected, evaluations):
+    results = evaluations(selected[0])
+    tar = results["dataset"]["tar"]
     assert tar is None or tar["official"], (
         f"the validation split was built from {tar['path']} (md5 {tar['md5']}, "
         f"{tar['images']:,} images), not ILSVRC2012_img_val.tar (md5 {data.VAL_TAR_MD5})"
     )
     assert results["dataset"]["images_in_split"] == data.VAL_IMAGES
     # Wherever the split was built: its records' count, names and content digest.
-    problems, digest = data.official_split_problems(settings.data_dir)
+    problems, digest = data.official_split_problems(ready.data_dir)
     print(f"content digest of the split's records: {digest}")
-    assert not problems, f"{settings.data_dir}: " + "; ".join(problems)
+    assert not problems, f"{ready.data_dir}: " + "; ".join(problems)
+
+
+def test_keras_file_is_the_slim_checkpoint_converted(ready, tmp_path_factory):
+    """compare-weights on the released files: the Keras .h5 against TF-Slim's IRv2 checkpoint,
+    the background row and the aux head left out. The comparison is written beside the
+    results."""
+    result = conversion.compare(None, None)
+    out = _out(ready, tmp_path_factory, "compare-weights")
+    out.write_text(json.dumps(result, indent=2) + "\n")
+    print(f"\n{conversion.render(result)}\ncomparison: {out}")
+    assert result["identical"], conversion.render(result)

@@ -32,8 +32,9 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
         "--weights",
         type=Path,
         metavar="PATH",
-        help="a legacy Keras .h5 weights file (default: the released file, fetched once into "
-        "KERAS_HOME/models with its pinned md5)",
+        help="a legacy Keras .h5 weights file; for slim-* models a TF-Slim checkpoint (.ckpt file, "
+        "V2 prefix or the released .tar.gz) (default: the released file, fetched once into "
+        "KERAS_HOME/models)",
     )
     p.add_argument(
         "--manual-dir",

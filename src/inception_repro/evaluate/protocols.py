@@ -27,12 +27,15 @@ keras-applications
     with OpenCV's cv2.resize INTER_CUBIC, crop the centre 299x299 at ((H - 299) // 2,
     (W - 299) // 2), then keras preprocess_input mode "tf": x / 127.5 - 1.
 timm
-    pytorch-image-models transforms_imagenet_eval with the inception_resnet_v2.tf_in1k config
-    (crop_pct 0.8975, bicubic): PIL.Image.open(...).convert("RGB") (libjpeg's accurate IDCT:
-    INTEGER_ACCURATE), torchvision Resize(floor(299 / 0.8975) = 333) on the PIL image,
-    that is the shorter side to 333 and the longer to int(333 * long / short), resampled by
+    pytorch-image-models transforms_imagenet_eval with the model's pretrained config
+    (TIMM_CONFIGS; inception_resnet_v2.tf_in1k: crop_pct 0.8975, inception_v4.tf_in1k: 0.875;
+    both bicubic): PIL.Image.open(...).convert("RGB") (libjpeg's accurate IDCT:
+    INTEGER_ACCURATE), torchvision Resize(floor(299 / crop_pct), 333 or 341) on the PIL image,
+    that is the shorter side to it and the longer to int(side * long / short), resampled by
     Pillow's BICUBIC; CenterCrop(299), whose offsets are Python round((size - 299) / 2); then
-    ToTensor and Normalize(mean 0.5, std 0.5).
+    ToTensor and Normalize(mean 0.5, std 0.5). timm's ports of TF-Slim weights have 1000
+    classes (the background row dropped), so a 1001-class model's background output is not
+    ranked; only the slim protocol ranks it, as TF-Slim's own evaluation does.
 
 OpenCV and Pillow are not dependencies of the package (the `test` extra has them, as judges):
 their resamplers are re-implemented from their sources
@@ -57,8 +60,6 @@ from inception_repro.errors import UsageError
 IMAGE_SIZE = 299
 SLIM_CENTRAL_FRACTION = 0.875
 KERAS_SHORTER_SIDE = IMAGE_SIZE * 8 // 7  # 341
-TIMM_CROP_PCT = 0.8975
-TIMM_SHORTER_SIDE = int(IMAGE_SIZE / TIMM_CROP_PCT)  # 333
 CV2_CUBIC_A = -0.75  # OpenCV interpolateCubic
 PIL_CUBIC_A = -0.5  # Pillow bicubic_filter
 PIL_CUBIC_SUPPORT = 2.0
@@ -83,6 +84,9 @@ class Protocol:
     taps: Callable  # sizes [B, 2] -> (row taps, column taps)
     sample: Callable  # (read columns, row taps, column taps) -> [B, 299, 299, 3]
     normalize: Callable[[tf.Tensor], tf.Tensor]
+    # A 1001-class TF-Slim model's output 0 (background) is ranked with the 1000 classes only
+    # by TF-Slim's own evaluation; the reporters of the other protocols ran 1000-class ports.
+    ranks_background: bool = False
 
     def __post_init__(self):
         if self.decoder not in DECODERS:
@@ -306,18 +310,43 @@ def _pil_clip8(x):
     return tf.clip_by_value(tf.floor(x + 0.5), 0.0, 255.0)
 
 
-def _timm_taps(sizes):
-    h, w = sizes[:, 0], sizes[:, 1]
-    short, long = tf.minimum(h, w), tf.maximum(h, w)
-    new_long = tf.cast(
-        tf.cast(TIMM_SHORTER_SIDE * long, tf.float64) / tf.cast(short, tf.float64), tf.int32
-    )
-    new_h = tf.where(h <= w, TIMM_SHORTER_SIDE, new_long)
-    new_w = tf.where(h <= w, new_long, TIMM_SHORTER_SIDE)
-    # torchvision CenterCrop: int(round((size - 299) / 2.0)), Python's round half to even.
-    top = tf.cast(tf.math.round(tf.cast(new_h - IMAGE_SIZE, tf.float64) / 2.0), tf.int32)
-    left = tf.cast(tf.math.round(tf.cast(new_w - IMAGE_SIZE, tf.float64) / 2.0), tf.int32)
-    return _pil_bicubic_taps(h, new_h, top), _pil_bicubic_taps(w, new_w, left)
+@dataclass(frozen=True)
+class TimmConfig:
+    """A model's pretrained config in timm (timm/models/*.py default_cfgs)."""
+
+    name: str
+    crop_pct: float
+
+    @property
+    def shorter_side(self) -> int:
+        return int(IMAGE_SIZE / self.crop_pct)  # math.floor, as transforms_imagenet_eval
+
+
+TIMM_IRV2 = TimmConfig("inception_resnet_v2.tf_in1k", 0.8975)
+# The timm config each model is evaluated with under the timm protocol: the crop is per model.
+TIMM_CONFIGS = {
+    "keras-inception-resnet-v2": TIMM_IRV2,
+    "tfkeras-inception-resnet-v2": TIMM_IRV2,
+    "slim-inception-resnet-v2": TIMM_IRV2,
+    "slim-inception-v4": TimmConfig("inception_v4.tf_in1k", 0.875),
+}
+
+
+def _timm_taps(config: TimmConfig):
+    side = config.shorter_side
+
+    def taps(sizes):
+        h, w = sizes[:, 0], sizes[:, 1]
+        short, long = tf.minimum(h, w), tf.maximum(h, w)
+        new_long = tf.cast(tf.cast(side * long, tf.float64) / tf.cast(short, tf.float64), tf.int32)
+        new_h = tf.where(h <= w, side, new_long)
+        new_w = tf.where(h <= w, new_long, side)
+        # torchvision CenterCrop: int(round((size - 299) / 2.0)), Python's round half to even.
+        top = tf.cast(tf.math.round(tf.cast(new_h - IMAGE_SIZE, tf.float64) / 2.0), tf.int32)
+        left = tf.cast(tf.math.round(tf.cast(new_w - IMAGE_SIZE, tf.float64) / 2.0), tf.int32)
+        return _pil_bicubic_taps(h, new_h, top), _pil_bicubic_taps(w, new_w, left)
+
+    return taps
 
 
 _timm_sample = _separable(_pil_clip8, _pil_clip8)
@@ -325,6 +354,20 @@ _timm_sample = _separable(_pil_clip8, _pil_clip8)
 
 def _timm_normalize(x):
     return (x / 255.0 - 0.5) / 0.5
+
+
+def _timm(config: TimmConfig) -> Protocol:
+    return Protocol(
+        "timm",
+        "huggingface/pytorch-image-models timm/data/transforms_factory.py "
+        f"(transforms_imagenet_eval) with {config.name}: crop_pct {config.crop_pct}, bicubic",
+        f"libjpeg's accurate IDCT, as Pillow; shorter side to {config.shorter_side} with Pillow "
+        "BICUBIC; centre crop 299; (x / 255 - 0.5) / 0.5",
+        "INTEGER_ACCURATE",
+        _timm_taps(config),
+        _timm_sample,
+        _timm_normalize,
+    )
 
 
 PROTOCOLS: dict[str, Protocol] = {
@@ -340,6 +383,7 @@ PROTOCOLS: dict[str, Protocol] = {
             _slim_taps,
             _slim_sample,
             _slim_normalize,
+            ranks_background=True,
         ),
         Protocol(
             "keras-applications",
@@ -352,25 +396,24 @@ PROTOCOLS: dict[str, Protocol] = {
             _keras_sample,
             _keras_normalize,
         ),
-        Protocol(
-            "timm",
-            "huggingface/pytorch-image-models timm/data/transforms_factory.py "
-            "(transforms_imagenet_eval) with inception_resnet_v2.tf_in1k: crop_pct 0.8975, "
-            "bicubic",
-            "libjpeg's accurate IDCT, as Pillow; shorter side to 333 with Pillow BICUBIC; centre "
-            "crop 299; (x / 255 - 0.5) / 0.5",
-            "INTEGER_ACCURATE",
-            _timm_taps,
-            _timm_sample,
-            _timm_normalize,
-        ),
+        _timm(TIMM_IRV2),
     ]
 }
 
 
-def get(name: str) -> Protocol:
+def get(name: str, model_id: str | None = None) -> Protocol:
+    """The protocol `name` as it applies to `model_id`: under timm, with the model's own timm
+    config (TIMM_CONFIGS); without a model, the timm protocol is Inception-ResNet-v2's."""
     try:
-        return PROTOCOLS[name]
+        protocol = PROTOCOLS[name]
     except KeyError:
         known = ", ".join(PROTOCOLS)
         raise UsageError(f"unknown protocol {name!r}; choose one of: {known}") from None
+    if name != "timm" or model_id is None:
+        return protocol
+    if model_id not in TIMM_CONFIGS:
+        raise UsageError(
+            f"the timm protocol has no timm config for {model_id} (its crop fraction is per "
+            f"model); it is known for {', '.join(TIMM_CONFIGS)}: choose another protocol"
+        )
+    return _timm(TIMM_CONFIGS[model_id])

@@ -117,6 +117,15 @@ def markdown(results: dict, reported: list[Reported]) -> str:
 def _weights_line(weights) -> str:
     if not weights:
         return "weights supplied by the caller"
+    if weights.get("format") == "TF-Slim checkpoint":
+        line = f"checkpoint {Path(weights['digested']).name} sha256 {weights['sha256']}"
+        if weights["digested"] == weights["path"]:
+            line += " (a checkpoint file: the pinned digests are of the released archive)"
+        elif weights["matches_pinned"] is False:
+            line += f" (NOT the pinned archive: {weights['pinned_source']})"
+        elif weights["matches_pinned"] is None:
+            line += " (no digest pinned yet: golden/checkpoints.yaml)"
+        return line
     line = f"weights md5 {weights['md5']}"
     if weights["matches_released"] is False:
         line += f" (not the released file, md5 {weights['released_md5']})"

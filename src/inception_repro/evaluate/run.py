@@ -8,6 +8,7 @@ import platform
 import sys
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
 
@@ -15,7 +16,7 @@ import numpy as np
 import tensorflow as tf
 
 from inception_repro.errors import UsageError
-from inception_repro.evaluate import data, metrics, protocols, weights
+from inception_repro.evaluate import checkpoints, data, metrics, protocols, weights
 from inception_repro.evaluate.config import EvalConfig, check
 
 PER_GPU_BATCH = 64
@@ -90,7 +91,15 @@ def one_thread_per_core(ds):
     return ds.with_options(options)
 
 
-def registry_model(model_id: str, weights_file: weights.WeightsFile) -> Callable:
+def resolve_weights(model_id: str, path=None):
+    """What to evaluate: a TF-Slim checkpoint for the models TF-Slim released one of
+    (checkpoints.py), else a Keras .h5 weights file (weights.py); `path`, or the released one."""
+    if model_id in checkpoints.RELEASED:
+        return checkpoints.resolve(model_id, path)
+    return weights.resolve(model_id, path)
+
+
+def registry_model(model_id: str, weights_file) -> Callable:
     """A builder of the registry's model with the weights loaded.
 
     Called inside the distribution scope, so the variables are mirrored on every GPU; the
@@ -100,21 +109,38 @@ def registry_model(model_id: str, weights_file: weights.WeightsFile) -> Callable
 
     def build():
         model = registry.fresh_model(model_id, (protocols.IMAGE_SIZE,) * 2)
-        weights.load(model, weights_file, model_id)
+        if isinstance(weights_file, checkpoints.CheckpointFile):
+            checkpoints.load(model, weights_file, model_id)
+        else:
+            weights.load(model, weights_file, model_id)
         return model
 
     return build
 
 
-def label_offset(model, model_id: str) -> int:
-    """0 for 1000-class models; 1 for TF-Slim's 1001 classes (0 is background)."""
+@dataclass(frozen=True)
+class Labels:
+    """How the model's outputs line up with TFDS's labels 0..999."""
+
+    offset: int  # added to a TFDS label: 1 where output 0 is TF-Slim's background
+    drop_background: bool  # output 0 (background) is left out of the ranking
+    description: str
+
+
+def labels(model, model_id: str, protocol: protocols.Protocol) -> Labels:
+    """1000 outputs: as they are. TF-Slim's 1001 (0 = background): every output ranked, labels
+    shifted by one, when the protocol ranks background (slim); else output 0 dropped."""
     classes = int(model.outputs[0].shape[-1])
-    if classes in (1000, SLIM_CLASSES):
-        return classes - 1000
+    if classes == 1000:
+        return Labels(0, False, "1000 classes, TFDS order")
+    if classes == SLIM_CLASSES and protocol.ranks_background:
+        return Labels(1, False, "TF-Slim 1001 classes: label + 1")
+    if classes == SLIM_CLASSES:
+        return Labels(0, True, "TF-Slim 1001 classes, background output dropped: 1000 classes")
     raise UsageError(f"{model_id} has {classes} outputs; ImageNet evaluation needs 1000 or 1001")
 
 
-def _step(strategy, model, protocol, element_spec):
+def _step(strategy, model, protocol, element_spec, drop_background):
     # Batches differ in their padded length: traced once, for any.
     @tf.function(input_signature=element_spec)
     def step(images, sizes, labels, indices):
@@ -123,6 +149,8 @@ def _step(strategy, model, protocol, element_spec):
             out = model(x, training=False)
             if isinstance(out, (list, tuple)):
                 out = out[0]  # slim models also return the auxiliary logits
+            if drop_background:
+                out = out[:, 1:]
             return tf.math.top_k(out, k=metrics.TOP_K).indices, labels, indices
 
         return strategy.run(replica, args=(images, sizes, labels, indices))
@@ -141,23 +169,23 @@ def _run_loop(strategy, step, dataset, acc, offset, bar) -> None:
         bar.update(len(labels))
 
 
-def _run_passes(strategy, model, protocol, cfg, batch, acc, offset, total) -> tuple[float, int]:
+def _run_passes(strategy, model, protocol, cfg, batch, acc, label, total) -> tuple[float, int]:
     """The main pass, then the large images it left out; (wall seconds, large images)."""
     from tqdm import tqdm
 
     main = strategy.experimental_distribute_dataset(
         input_pipeline(cfg.data_dir, protocol, batch, cfg.limit)
     )
-    step = _step(strategy, model, protocol, main.element_spec)
+    step = _step(strategy, model, protocol, main.element_spec, label.drop_background)
     started = time.perf_counter()
     with tqdm(total=total, unit="img", disable=not cfg.progress, desc="eval") as bar:
-        _run_loop(strategy, step, main, acc, offset, bar)
+        _run_loop(strategy, step, main, acc, label.offset, bar)
         in_main = acc.counts().n
         if left_out := acc.missing(total):
             small_batch = max(1, batch // LARGE_BATCH_DIVISOR)
             rest = input_pipeline(cfg.data_dir, protocol, small_batch, only=left_out)
             rest = strategy.experimental_distribute_dataset(rest)
-            _run_loop(strategy, step, rest, acc, offset, bar)
+            _run_loop(strategy, step, rest, acc, label.offset, bar)
     return time.perf_counter() - started, acc.counts().n - in_main
 
 
@@ -168,14 +196,14 @@ def evaluate(cfg: EvalConfig, build: Callable | None = None) -> dict:
     it is the registry's model with the weights of cfg.weights or the released file.
     """
     check(cfg)
-    protocol = protocols.get(cfg.protocol)
+    protocol = protocols.get(cfg.protocol, cfg.model_id)
     require_device(cfg.allow_cpu)
     blacklist = data.read_blacklist(cfg.blacklist) if cfg.blacklist else None
     # The data first: its problems are found offline, before any weights download.
     source = data.prepare(cfg.manual_dir, cfg.data_dir)
     weights_file = None
     if build is None:
-        weights_file = weights.resolve(cfg.model_id, cfg.weights)
+        weights_file = resolve_weights(cfg.model_id, cfg.weights)
         build = registry_model(cfg.model_id, weights_file)
     # Full float32 arithmetic, as the reported numbers were measured (Ampere and later GPUs
     # would otherwise run the convolutions in TF32).
@@ -183,12 +211,12 @@ def evaluate(cfg: EvalConfig, build: Callable | None = None) -> dict:
     strategy = tf.distribute.MirroredStrategy()
     with strategy.scope():
         model = build()
-    offset = label_offset(model, cfg.model_id)
+    label = labels(model, cfg.model_id, protocol)
     batch = cfg.batch_size or (PER_GPU_BATCH * len(gpu_names()) or CPU_BATCH)
     in_split = data.split_size(cfg.data_dir)
     acc = metrics.Accumulator(blacklist)
     total = min(cfg.limit or in_split, in_split)
-    wall, large = _run_passes(strategy, model, protocol, cfg, batch, acc, offset, total)
+    wall, large = _run_passes(strategy, model, protocol, cfg, batch, acc, label, total)
     if acc.duplicates():
         raise data.DataError(f"the build in {cfg.data_dir} holds a validation image twice")
     return {
@@ -198,8 +226,9 @@ def evaluate(cfg: EvalConfig, build: Callable | None = None) -> dict:
             "source": protocol.source,
             "decoder": protocol.decoder,
             "steps": protocol.steps,
+            "ranks_background": protocol.ranks_background,
         },
-        "labels": "TF-Slim 1001 classes: label + 1" if offset else "1000 classes, TFDS order",
+        "labels": label.description,
         **_metrics(acc, cfg),
         "dataset": _dataset(cfg, source, in_split),
         "weights": None if weights_file is None else weights_file.as_dict(),

@@ -28,18 +28,44 @@ SLIM = "slim inception_resnet_v2.py"
 KERAS = "keras inception_resnet_v2.py"
 
 
-def conv(filters, kernel, stride=1, padding="same", scope="", name=None):
+def conv(filters, kernel, stride=1, padding="same", scope="", name=None, stored=None):
+    """slim.conv2d under variable scope `scope`, as the code names it (and cites it). In a
+    repeated block, `stored` is the block's scope in the checkpoint, which takes the place of
+    the code's block scope (Block35/Branch_0/... -> Repeat/block35_3/Branch_0/...)."""
     k = (kernel, kernel) if isinstance(kernel, int) else kernel
-    return Conv(filters, k, stride, padding, cite=f"{SLIM} {scope}".strip(), name=name)
+    return Conv(
+        filters, k, stride, padding, cite=f"{SLIM} {scope}", name=name, scope=_in(stored, scope)
+    )
+
+
+def _in(stored, scope):
+    return scope if stored is None else f"{stored}/{scope.split('/', 1)[1]}"
+
+
+def stored_block(function, i, repeated):
+    """A block's variable scope. slim.repeat(net, n, block35) opens variable scope "Repeat"
+    (uniquified by TF: Repeat, Repeat_1, Repeat_2 for its 1st, 2nd and 3rd call) and calls
+    block35 with scope "block35_1" .. "block35_n" (tf_slim layers.py, repeat: layer.__name__ +
+    "_" + str(i + 1)); the block called on its own keeps its default scope ("Block8")."""
+    calls = {"block35": "Repeat", "block17": "Repeat_1", "block8": "Repeat_2"}
+    return f"{calls[function]}/{function}_{i}" if repeated else function.capitalize()
 
 
 def maxpool(scope):
     return Pool("max", 3, 2, "valid", cite=f"{SLIM} {scope}")
 
 
-def _up(depth, scope):
+def _up(depth, scope, stored):
     """The linear 1x1 projection back to the input depth: bias, no BN, no activation."""
-    return Conv(depth, (1, 1), activation=None, bn=None, bias=True, cite=f"{SLIM} {scope}")
+    return Conv(
+        depth,
+        (1, 1),
+        activation=None,
+        bn=None,
+        bias=True,
+        cite=f"{SLIM} {scope}",
+        scope=_in(stored, scope),
+    )
 
 
 def stem():
@@ -79,21 +105,21 @@ def stem():
 
 
 def block35(i, scale=0.17, depth=320):
-    s = "Block35"
+    s, at = "Block35", stored_block("block35", i, repeated=True)
     return Residual(
         (
-            (conv(32, 1, scope=f"{s}/Branch_0/Conv2d_1x1"),),
+            (conv(32, 1, scope=f"{s}/Branch_0/Conv2d_1x1", stored=at),),
             (
-                conv(32, 1, scope=f"{s}/Branch_1/Conv2d_0a_1x1"),
-                conv(32, 3, scope=f"{s}/Branch_1/Conv2d_0b_3x3"),
+                conv(32, 1, scope=f"{s}/Branch_1/Conv2d_0a_1x1", stored=at),
+                conv(32, 3, scope=f"{s}/Branch_1/Conv2d_0b_3x3", stored=at),
             ),
             (
-                conv(32, 1, scope=f"{s}/Branch_2/Conv2d_0a_1x1"),
-                conv(48, 3, scope=f"{s}/Branch_2/Conv2d_0b_3x3"),
-                conv(64, 3, scope=f"{s}/Branch_2/Conv2d_0c_3x3"),
+                conv(32, 1, scope=f"{s}/Branch_2/Conv2d_0a_1x1", stored=at),
+                conv(48, 3, scope=f"{s}/Branch_2/Conv2d_0b_3x3", stored=at),
+                conv(64, 3, scope=f"{s}/Branch_2/Conv2d_0c_3x3", stored=at),
             ),
         ),
-        _up(depth, f"{s}/Conv2d_1x1"),
+        _up(depth, f"{s}/Conv2d_1x1", at),
         scale,
         cite=f"{SLIM} block35, slim.repeat(net, 10, block35, scale=0.17)",
         name=f"block35_{i}",
@@ -101,17 +127,17 @@ def block35(i, scale=0.17, depth=320):
 
 
 def block17(i, scale=0.1, depth=1088):
-    s = "Block17"
+    s, at = "Block17", stored_block("block17", i, repeated=True)
     return Residual(
         (
-            (conv(192, 1, scope=f"{s}/Branch_0/Conv2d_1x1"),),
+            (conv(192, 1, scope=f"{s}/Branch_0/Conv2d_1x1", stored=at),),
             (
-                conv(128, 1, scope=f"{s}/Branch_1/Conv2d_0a_1x1"),
-                conv(160, (1, 7), scope=f"{s}/Branch_1/Conv2d_0b_1x7"),
-                conv(192, (7, 1), scope=f"{s}/Branch_1/Conv2d_0c_7x1"),
+                conv(128, 1, scope=f"{s}/Branch_1/Conv2d_0a_1x1", stored=at),
+                conv(160, (1, 7), scope=f"{s}/Branch_1/Conv2d_0b_1x7", stored=at),
+                conv(192, (7, 1), scope=f"{s}/Branch_1/Conv2d_0c_7x1", stored=at),
             ),
         ),
-        _up(depth, f"{s}/Conv2d_1x1"),
+        _up(depth, f"{s}/Conv2d_1x1", at),
         scale,
         cite=f"{SLIM} block17, slim.repeat(net, 20, block17, scale=0.10)",
         name=f"block17_{i}",
@@ -119,17 +145,17 @@ def block17(i, scale=0.1, depth=1088):
 
 
 def block8(i, scale=0.2, activation="relu", depth=2080):
-    s = "Block8"
+    s, at = "Block8", stored_block("block8", i, repeated=activation is not None)
     return Residual(
         (
-            (conv(192, 1, scope=f"{s}/Branch_0/Conv2d_1x1"),),
+            (conv(192, 1, scope=f"{s}/Branch_0/Conv2d_1x1", stored=at),),
             (
-                conv(192, 1, scope=f"{s}/Branch_1/Conv2d_0a_1x1"),
-                conv(224, (1, 3), scope=f"{s}/Branch_1/Conv2d_0b_1x3"),
-                conv(256, (3, 1), scope=f"{s}/Branch_1/Conv2d_0c_3x1"),
+                conv(192, 1, scope=f"{s}/Branch_1/Conv2d_0a_1x1", stored=at),
+                conv(224, (1, 3), scope=f"{s}/Branch_1/Conv2d_0b_1x3", stored=at),
+                conv(256, (3, 1), scope=f"{s}/Branch_1/Conv2d_0c_3x1", stored=at),
             ),
         ),
-        _up(depth, f"{s}/Conv2d_1x1"),
+        _up(depth, f"{s}/Conv2d_1x1", at),
         scale,
         activation,
         cite=(
@@ -206,7 +232,12 @@ def slim_top(classes=1001):
     return (
         GlobalAvgPool(cite=f"{SLIM} Logits/AvgPool_1a_8x8 (kernel = map size, VALID) + flatten"),
         Dropout(0.2, cite=f"{SLIM} Logits/Dropout, dropout_keep_prob=0.8"),
-        Dense(classes, "softmax", cite=f"{SLIM} Logits/Logits + Predictions softmax"),
+        Dense(
+            classes,
+            "softmax",
+            cite=f"{SLIM} Logits/Logits + Predictions softmax",
+            scope="Logits/Logits",
+        ),
     )
 
 
@@ -217,9 +248,20 @@ def slim_aux(classes=1001):
         (
             Pool("avg", 5, 3, "valid", cite=f"{SLIM} {a}/Conv2d_1a_3x3 (avg_pool2d 5, stride 3)"),
             conv(128, 1, scope=f"{a}/Conv2d_1b_1x1"),
-            Conv(768, None, padding="valid", cite=f"{SLIM} {a}/Conv2d_2a_5x5 (kernel = map size)"),
+            Conv(
+                768,
+                None,
+                padding="valid",
+                cite=f"{SLIM} {a}/Conv2d_2a_5x5 (kernel = map size)",
+                scope=f"{a}/Conv2d_2a_5x5",
+            ),
             Flatten(cite=f"{SLIM} {a} slim.flatten"),
-            Dense(classes, None, cite=f"{SLIM} {a}/Logits (activation_fn=None)"),
+            Dense(
+                classes,
+                None,
+                cite=f"{SLIM} {a}/Logits (activation_fn=None)",
+                scope=f"{a}/Logits",
+            ),
         ),
         cite=f"{SLIM} AuxLogits on end point PreAuxLogits",
     )

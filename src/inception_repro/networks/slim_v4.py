@@ -29,9 +29,20 @@ SLIM = "slim inception_v4.py"
 V = VALID  # TF-Slim's padding="VALID"
 
 
-def conv(filters, kernel, scope, stride=1, padding=SAME, name=None) -> Conv:
+def conv(filters, kernel, scope, stride=1, padding=SAME, name=None, cite=None) -> Conv:
+    """slim.conv2d under variable scope `scope` (spec.SLIM_SCOPE)."""
     k = (kernel, kernel) if isinstance(kernel, int) else tuple(kernel)
-    return Conv(filters, k, stride, padding, cite=f"{SLIM} {scope}", name=name)
+    return Conv(filters, k, stride, padding, cite=f"{SLIM} {cite or scope}", name=name, scope=scope)
+
+
+def block_conv(block, function):
+    """conv() inside a block function: `function` opens variable scope `block` (Mixed_5b)."""
+
+    def make(filters, kernel, scope, stride=1, padding=SAME) -> Conv:
+        cited = f"{block} ({function}) {scope}"
+        return conv(filters, kernel, f"{block}/{scope}", stride, padding, cite=cited)
+
+    return make
 
 
 def maxpool(scope) -> Pool:
@@ -93,19 +104,20 @@ def stem() -> Stage:
 
 def block_inception_a(scope) -> Concat:
     s = f"{scope} (block_inception_a)"
+    c = block_conv(scope, "block_inception_a")
     return Concat(
         (
-            (conv(96, 1, f"{s} Branch_0/Conv2d_0a_1x1"),),
+            (c(96, 1, "Branch_0/Conv2d_0a_1x1"),),
             (
-                conv(64, 1, f"{s} Branch_1/Conv2d_0a_1x1"),
-                conv(96, 3, f"{s} Branch_1/Conv2d_0b_3x3"),
+                c(64, 1, "Branch_1/Conv2d_0a_1x1"),
+                c(96, 3, "Branch_1/Conv2d_0b_3x3"),
             ),
             (
-                conv(64, 1, f"{s} Branch_2/Conv2d_0a_1x1"),
-                conv(96, 3, f"{s} Branch_2/Conv2d_0b_3x3"),
-                conv(96, 3, f"{s} Branch_2/Conv2d_0c_3x3"),
+                c(64, 1, "Branch_2/Conv2d_0a_1x1"),
+                c(96, 3, "Branch_2/Conv2d_0b_3x3"),
+                c(96, 3, "Branch_2/Conv2d_0c_3x3"),
             ),
-            (avgpool(f"{s} Branch_3/AvgPool_0a_3x3"), conv(96, 1, f"{s} Branch_3/Conv2d_0b_1x1")),
+            (avgpool(f"{s} Branch_3/AvgPool_0a_3x3"), c(96, 1, "Branch_3/Conv2d_0b_1x1")),
         ),
         cite=f"{SLIM} {s}",
         name=scope,
@@ -114,13 +126,14 @@ def block_inception_a(scope) -> Concat:
 
 def block_reduction_a(scope) -> Concat:
     s = f"{scope} (block_reduction_a)"
+    c = block_conv(scope, "block_reduction_a")
     return Concat(
         (
-            (conv(384, 3, f"{s} Branch_0/Conv2d_1a_3x3", 2, V),),
+            (c(384, 3, "Branch_0/Conv2d_1a_3x3", 2, V),),
             (
-                conv(192, 1, f"{s} Branch_1/Conv2d_0a_1x1"),
-                conv(224, 3, f"{s} Branch_1/Conv2d_0b_3x3"),
-                conv(256, 3, f"{s} Branch_1/Conv2d_1a_3x3", 2, V),
+                c(192, 1, "Branch_1/Conv2d_0a_1x1"),
+                c(224, 3, "Branch_1/Conv2d_0b_3x3"),
+                c(256, 3, "Branch_1/Conv2d_1a_3x3", 2, V),
             ),
             (maxpool(f"{s} Branch_2/MaxPool_1a_3x3"),),
         ),
@@ -131,22 +144,23 @@ def block_reduction_a(scope) -> Concat:
 
 def block_inception_b(scope) -> Concat:
     s = f"{scope} (block_inception_b)"
+    c = block_conv(scope, "block_inception_b")
     return Concat(
         (
-            (conv(384, 1, f"{s} Branch_0/Conv2d_0a_1x1"),),
+            (c(384, 1, "Branch_0/Conv2d_0a_1x1"),),
             (
-                conv(192, 1, f"{s} Branch_1/Conv2d_0a_1x1"),
-                conv(224, (1, 7), f"{s} Branch_1/Conv2d_0b_1x7"),
-                conv(256, (7, 1), f"{s} Branch_1/Conv2d_0c_7x1"),
+                c(192, 1, "Branch_1/Conv2d_0a_1x1"),
+                c(224, (1, 7), "Branch_1/Conv2d_0b_1x7"),
+                c(256, (7, 1), "Branch_1/Conv2d_0c_7x1"),
             ),
             (
-                conv(192, 1, f"{s} Branch_2/Conv2d_0a_1x1"),
-                conv(192, (7, 1), f"{s} Branch_2/Conv2d_0b_7x1"),
-                conv(224, (1, 7), f"{s} Branch_2/Conv2d_0c_1x7"),
-                conv(224, (7, 1), f"{s} Branch_2/Conv2d_0d_7x1"),
-                conv(256, (1, 7), f"{s} Branch_2/Conv2d_0e_1x7"),
+                c(192, 1, "Branch_2/Conv2d_0a_1x1"),
+                c(192, (7, 1), "Branch_2/Conv2d_0b_7x1"),
+                c(224, (1, 7), "Branch_2/Conv2d_0c_1x7"),
+                c(224, (7, 1), "Branch_2/Conv2d_0d_7x1"),
+                c(256, (1, 7), "Branch_2/Conv2d_0e_1x7"),
             ),
-            (avgpool(f"{s} Branch_3/AvgPool_0a_3x3"), conv(128, 1, f"{s} Branch_3/Conv2d_0b_1x1")),
+            (avgpool(f"{s} Branch_3/AvgPool_0a_3x3"), c(128, 1, "Branch_3/Conv2d_0b_1x1")),
         ),
         cite=f"{SLIM} {s}",
         name=scope,
@@ -155,17 +169,18 @@ def block_inception_b(scope) -> Concat:
 
 def block_reduction_b(scope) -> Concat:
     s = f"{scope} (block_reduction_b)"
+    c = block_conv(scope, "block_reduction_b")
     return Concat(
         (
             (
-                conv(192, 1, f"{s} Branch_0/Conv2d_0a_1x1"),
-                conv(192, 3, f"{s} Branch_0/Conv2d_1a_3x3", 2, V),
+                c(192, 1, "Branch_0/Conv2d_0a_1x1"),
+                c(192, 3, "Branch_0/Conv2d_1a_3x3", 2, V),
             ),
             (
-                conv(256, 1, f"{s} Branch_1/Conv2d_0a_1x1"),
-                conv(256, (1, 7), f"{s} Branch_1/Conv2d_0b_1x7"),
-                conv(320, (7, 1), f"{s} Branch_1/Conv2d_0c_7x1"),
-                conv(320, 3, f"{s} Branch_1/Conv2d_1a_3x3", 2, V),
+                c(256, 1, "Branch_1/Conv2d_0a_1x1"),
+                c(256, (1, 7), "Branch_1/Conv2d_0b_1x7"),
+                c(320, (7, 1), "Branch_1/Conv2d_0c_7x1"),
+                c(320, 3, "Branch_1/Conv2d_1a_3x3", 2, V),
             ),
             (maxpool(f"{s} Branch_2/MaxPool_1a_3x3"),),
         ),
@@ -176,28 +191,29 @@ def block_reduction_b(scope) -> Concat:
 
 def block_inception_c(scope) -> Concat:
     s = f"{scope} (block_inception_c)"
+    c = block_conv(scope, "block_inception_c")
     return Concat(
         (
-            (conv(256, 1, f"{s} Branch_0/Conv2d_0a_1x1"),),
+            (c(256, 1, "Branch_0/Conv2d_0a_1x1"),),
             (
-                conv(384, 1, f"{s} Branch_1/Conv2d_0a_1x1"),
+                c(384, 1, "Branch_1/Conv2d_0a_1x1"),
                 fork(
                     f"{s} Branch_1",
-                    conv(256, (1, 3), f"{s} Branch_1/Conv2d_0b_1x3"),
-                    conv(256, (3, 1), f"{s} Branch_1/Conv2d_0c_3x1"),
+                    c(256, (1, 3), "Branch_1/Conv2d_0b_1x3"),
+                    c(256, (3, 1), "Branch_1/Conv2d_0c_3x1"),
                 ),
             ),
             (
-                conv(384, 1, f"{s} Branch_2/Conv2d_0a_1x1"),
-                conv(448, (3, 1), f"{s} Branch_2/Conv2d_0b_3x1"),
-                conv(512, (1, 3), f"{s} Branch_2/Conv2d_0c_1x3"),
+                c(384, 1, "Branch_2/Conv2d_0a_1x1"),
+                c(448, (3, 1), "Branch_2/Conv2d_0b_3x1"),
+                c(512, (1, 3), "Branch_2/Conv2d_0c_1x3"),
                 fork(
                     f"{s} Branch_2",
-                    conv(256, (1, 3), f"{s} Branch_2/Conv2d_0d_1x3"),
-                    conv(256, (3, 1), f"{s} Branch_2/Conv2d_0e_3x1"),
+                    c(256, (1, 3), "Branch_2/Conv2d_0d_1x3"),
+                    c(256, (3, 1), "Branch_2/Conv2d_0e_3x1"),
                 ),
             ),
-            (avgpool(f"{s} Branch_3/AvgPool_0a_3x3"), conv(256, 1, f"{s} Branch_3/Conv2d_0b_1x1")),
+            (avgpool(f"{s} Branch_3/AvgPool_0a_3x3"), c(256, 1, "Branch_3/Conv2d_0b_1x1")),
         ),
         cite=f"{SLIM} {s}",
         name=scope,
@@ -232,6 +248,7 @@ def top(classes=1001):
             "softmax",
             cite=f"{SLIM} Logits/Logits (fully_connected) + Predictions (softmax)",
             name="Logits",
+            scope="Logits/Logits",
         ),
     )
 
@@ -243,9 +260,21 @@ def aux(classes=1001) -> AuxHead:
         (
             Pool("avg", 5, 3, "valid", cite=f"{SLIM} {a}/AvgPool_1a_5x5 (stride 3, VALID)"),
             conv(128, 1, f"{a}/Conv2d_1b_1x1"),
-            Conv(768, None, padding="valid", cite=f"{SLIM} {a}/Conv2d_2a (kernel = map size)"),
+            Conv(
+                768,
+                None,
+                padding="valid",
+                cite=f"{SLIM} {a}/Conv2d_2a (kernel = map size)",
+                scope=f"{a}/Conv2d_2a",
+            ),
             Flatten(cite=f"{SLIM} {a} slim.flatten"),
-            Dense(classes, None, cite=f"{SLIM} {a}/Aux_logits (activation_fn=None)", name=a),
+            Dense(
+                classes,
+                None,
+                cite=f"{SLIM} {a}/Aux_logits (activation_fn=None)",
+                name=a,
+                scope=f"{a}/Aux_logits",
+            ),
         ),
         cite=f"{SLIM} AuxLogits on end point Mixed_6h",
     )

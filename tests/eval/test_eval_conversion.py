@@ -1,0 +1,89 @@
+"""`inception-repro compare-weights`: the Keras .h5 against the TF-Slim checkpoint.
+
+A synthetic Inception-ResNet-v2 checkpoint, and a .h5 converted from it here as its Keras
+port's author describes the conversion (yuyang-huang/keras-inception-resnet-v2: the aux head
+and the background row dropped), written in the released file's legacy format.
+"""
+
+import json
+
+import pytest
+
+from inception_repro import cli, registry, summary
+from inception_repro.evaluate import checkpoints, conversion
+
+pytestmark = pytest.mark.eval
+
+SLIM, KERAS = "slim-inception-resnet-v2", "keras-inception-resnet-v2"
+AUX_VARIABLES = 2 * 4 + 2  # two convs with batch norm, one classifier
+PERTURBED = "InceptionResnetV2/Repeat_1/block17_7/Branch_1/Conv2d_0c_7x1/weights"
+
+
+def _weighted(model, outputs=None):
+    return [layer for layer in summary.canonical_order(model, outputs) if layer.weights]
+
+
+@pytest.fixture(scope="module")
+def converted(tmp_path_factory, slim_checkpoint, slim_shapes, legacy_weights):
+    """(checkpoint path, its values, the .h5 converted from it, the two loaded models)."""
+    folder = tmp_path_factory.mktemp("conversion")
+    values = slim_checkpoint.variables(slim_shapes(SLIM))
+    path = slim_checkpoint.write(folder / "irv2.ckpt", values)
+    slim = registry.fresh_model(SLIM)
+    checkpoints.load(slim, checkpoints.resolve(SLIM, path), SLIM)
+    keras = registry.fresh_model(KERAS)
+    ours, theirs = _weighted(slim, [slim.outputs[0]]), _weighted(keras)
+    for a, b in zip(ours[:-1], theirs[:-1], strict=True):
+        b.set_weights(a.get_weights())
+    kernel, bias = ours[-1].get_weights()
+    theirs[-1].set_weights([kernel[:, 1:], bias[1:]])
+    h5 = legacy_weights.write_legacy_h5(keras, folder / "converted.h5")
+    return path, values, h5, slim, keras
+
+
+def test_a_faithful_conversion_is_equal_bit_for_bit(converted, tmp_path, capsys):
+    path, _, h5, _, _ = converted
+    out = tmp_path / "comparison.json"
+    assert cli.main(["compare-weights", str(path), str(h5), "--out", str(out)]) == 0
+    result = json.loads(out.read_text())
+    assert result["identical"] and result["largest_difference"] == 0.0
+    assert result["checkpoint_variables_read"] == 908
+    assert result["compared_variables"] == 908 - AUX_VARIABLES
+    assert len(result["left_out"]["aux_head"]) == AUX_VARIABLES
+    assert all("/AuxLogits/" in n for n in result["left_out"]["aux_head"])
+    text = capsys.readouterr().out
+    assert "equal, bit for bit" in text and f"{AUX_VARIABLES} AuxLogits variables" in text
+
+
+def test_a_changed_weight_is_named_and_the_background_row_is_not_compared(converted):
+    _, values, _, slim, keras = converted
+    layer = {n: (layer, i) for layer, ns in checkpoints.variable_names(slim, SLIM)
+             for i, n in enumerate(ns)}  # fmt: skip
+    logits = "InceptionResnetV2/Logits/Logits"
+    before = {n: layer[n][0].get_weights() for n in (PERTURBED, f"{logits}/weights")}
+    perturbed, at = layer[PERTURBED]
+    changed = perturbed.get_weights()
+    changed[at][0, 0, 5, 7] += 0.25
+    perturbed.set_weights(changed)
+    classifier = layer[f"{logits}/weights"][0]
+    kernel, bias = classifier.get_weights()
+    kernel[:, 0], bias[0] = 9.0, 9.0  # the background row: no Keras counterpart
+    classifier.set_weights([kernel, bias])
+    try:
+        result = conversion.compare_models(slim, keras)
+    finally:
+        for n, w in before.items():
+            layer[n][0].set_weights(w)
+    assert result["largest_at"] == PERTURBED and not result["identical"]
+    assert result["largest_difference"] == pytest.approx(0.25)
+    assert [d["variable"] for d in result["differing"]] == [PERTURBED]
+    assert f"DIFFERENT: largest difference 0.25 at {PERTURBED}" in conversion.render(
+        {**result, "keras_weights": {"path": "k.h5"}, "checkpoint": {"path": "c.ckpt"}}
+    )
+
+
+def test_a_keras_file_of_another_model_is_refused_in_one_line(converted, tmp_path, capsys):
+    path = converted[0]
+    code = cli.main(["compare-weights", str(path), str(tmp_path / "nothing.h5")])
+    err = capsys.readouterr().err.strip().splitlines()
+    assert code == 2 and len(err) == 1 and "nothing.h5 not found" in err[0]
