@@ -234,22 +234,20 @@ def ranking_checkpoint(values, labels):
     return out, order
 
 
-@pytest.mark.parametrize("protocol", ["slim", "timm"])
 def test_eval_runs_a_checkpoint_end_to_end(
-    protocol, fake_val, fake_data_dir, v4_checkpoint, slim_checkpoint, tmp_path, capsys
+    fake_val, fake_data_dir, v4_checkpoint, slim_checkpoint, tmp_path, capsys
 ):
     """slim ranks background with the 1000 classes (TF-Slim's own evaluation), labels shifted
-    by one; timm's port has no background row. So the same checkpoint scores differently."""
+    by one (test_eval_pipeline.py: the other protocols drop background)."""
+    protocol = "slim"
     plan = sorted(fake_val[1], key=lambda im: im.index)[:8]
     labels = [im.label for im in plan]
     values, order = ranking_checkpoint(v4_checkpoint[1], labels)
     path = slim_checkpoint.write(tmp_path / "ranking.ckpt", values)
-    ranked = ["background", *order] if protocol == "slim" else order
+    ranked = ["background", *order]
     want1 = sum(ranked[0] == label for label in labels)
     want5 = sum(label in ranked[:5] for label in labels)
-    assert (want1, want5) == ((0, labels.count(labels[0])) if protocol == "slim" else (
-        labels.count(labels[0]), labels.count(labels[0]) + labels.count(labels[1])
-    ))  # fmt: skip
+    assert (want1, want5) == (0, labels.count(labels[0]))
     out = tmp_path / "results.json"
     code = cli.main([
         "eval", "--allow-cpu", "--model", "slim-inception-v4", "--weights", str(path),
@@ -261,9 +259,7 @@ def test_eval_runs_a_checkpoint_end_to_end(
     assert results["all"]["n"] == 8
     assert (results["all"]["top1_hits"], results["all"]["top5_hits"]) == (want1, want5)
     assert results["weights"]["sha256"] == hashlib.sha256(path.read_bytes()).hexdigest()
-    assert results["protocol"]["ranks_background"] is (protocol == "slim")
-    if protocol == "timm":
-        assert "inception_v4.tf_in1k: crop_pct 0.875" in results["protocol"]["source"]
+    assert results["protocol"]["ranks_background"] is True
     assert results["weights"]["matches_pinned"] is None
     table = capsys.readouterr().out
     assert "(a checkpoint file: the pinned digests are of the released archive)" in table

@@ -36,12 +36,12 @@ def expected(fake_imagenet, plan, skip=()):
     }
 
 
-def evaluate(fake_imagenet, fake_val, data_dir, classes=1000, **options):
+def evaluate(fake_imagenet, fake_val, data_dir, classes=1000, background=0.0, **options):
     cfg = EvalConfig(
         "keras-inception-resnet-v2", data_dir, fake_val[0], allow_cpu=True, progress=False,
         batch_size=8, **options,
     )  # fmt: skip
-    return run.evaluate(cfg, build=lambda: fake_imagenet.oracle_model(classes))
+    return run.evaluate(cfg, build=lambda: fake_imagenet.oracle_model(classes, background))
 
 
 def hits(counts):
@@ -89,6 +89,25 @@ def test_slim_1001_classes_are_shifted_by_one(fake_imagenet, fake_val, fake_data
     results = evaluate(fake_imagenet, fake_val, fake_data_dir, classes=1001)
     assert hits(results["all"]) == expected(fake_imagenet, fake_val[1])
     assert results["labels"].startswith("TF-Slim 1001")
+
+
+@pytest.mark.parametrize("protocol", PROTOCOL_NAMES)
+def test_background_is_ranked_under_slim_only(fake_imagenet, fake_val, fake_data_dir, protocol):
+    """A 1001-class model that scores background above every class: TF-Slim's evaluation
+    (slim) ranks it first for every image, the 1000-class ports (timm, keras-applications)
+    never see it."""
+    results = evaluate(
+        fake_imagenet, fake_val, fake_data_dir, classes=1001, background=10.0, protocol=protocol
+    )
+    if protocol == "slim":
+        # top-5 is background, then encoded .. encoded + 3
+        top5 = sum(0 <= (im.label - im.encoded) % 1000 <= 3 for im in fake_val[1])
+        want = {"n": len(fake_val[1]), "top1_hits": 0, "top5_hits": top5}
+        assert results["labels"] == "TF-Slim 1001 classes: label + 1"
+    else:
+        want = expected(fake_imagenet, fake_val[1])
+        assert results["labels"].endswith("background output dropped: 1000 classes")
+    assert hits(results["all"]) == want
 
 
 def test_limit_takes_the_first_images_by_validation_index(fake_imagenet, fake_val, fake_data_dir):
