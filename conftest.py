@@ -28,6 +28,7 @@ gc.set_threshold(20_000, 50, 1_000)
 import pytest  # noqa: E402
 from filelock import FileLock  # noqa: E402
 from hypothesis import HealthCheck, settings  # noqa: E402
+from support.graph_only import graph_only  # noqa: E402
 from support.groups import RELEASED, model_group  # noqa: E402
 
 from inception_repro import build, numerics, registry, summary  # noqa: E402
@@ -115,10 +116,22 @@ def pytest_collection_modifyitems(items):
 # ---- builds and summaries -------------------------------------------------------------------
 
 
-@functools.cache
 def _summary_of(model_id, input_size=(299, 299), include_top=True):
+    return _summary(model_id, tuple(input_size), bool(include_top))
+
+
+# A summary is read off the model this process has already built, else off a graph built for
+# it alone (support.graph_only: no weight initialised, less than half the cost of a build).
+# Keras 2 (tf_keras) has no such graphs: its models are built once, through the registry.
+@functools.cache
+def _summary(model_id, input_size, include_top):
     def compute():
-        built = registry.build(model_id, input_size, include_top)
+        built = registry.cached(model_id, input_size, include_top)
+        if built is None and (registry.entry(model_id).keras_app or "").startswith("tf_keras."):
+            built = registry.build(model_id, input_size, include_top)
+        if built is None:
+            with graph_only():
+                built = registry.fresh(model_id, input_size, include_top)
         return summary.summarise(built.model, built.stage_ends)
 
     h, w = input_size
@@ -131,15 +144,28 @@ def summary_of():
     return _summary_of
 
 
-@functools.cache
+_transcriptions_built: dict[tuple, build.Built] = {}
+
+
 def _transcription_built(input_size=(299, 299), include_top=True):
-    return build.build(released.slim_body_keras_head(), input_size, include_top)
+    key = (tuple(input_size), include_top)
+    if key not in _transcriptions_built:
+        _transcriptions_built[key] = build.build(released.slim_body_keras_head(), *key)
+    return _transcriptions_built[key]
+
+
+def _transcription_of(input_size=(299, 299), include_top=True):
+    return _transcription(tuple(input_size), bool(include_top))
 
 
 @functools.cache
-def _transcription_of(input_size=(299, 299), include_top=True):
+def _transcription(input_size, include_top):
     def compute():
-        b = _transcription_built(input_size, include_top)
+        if (tuple(input_size), include_top) in _transcriptions_built:
+            b = _transcription_built(input_size, include_top)
+        else:
+            with graph_only():
+                b = build.build(released.slim_body_keras_head(), input_size, include_top)
         return summary.summarise(b.model, b.stage_ends)
 
     h, w = input_size

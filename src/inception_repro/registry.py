@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -162,7 +161,7 @@ def _make(model_id, input_size, include_top):
     return build.Built(model, resolve_stage_ends(model, e.stages))
 
 
-_build = functools.cache(_make)
+_built: dict[tuple, object] = {}  # (model id, input size, include_top) -> build.Built
 
 
 def build(model_id: str, input_size=DEFAULT_SIZE, include_top: bool = True):
@@ -173,7 +172,15 @@ def build(model_id: str, input_size=DEFAULT_SIZE, include_top: bool = True):
     size = tuple(input_size)
     if None not in size:
         size = check_input_size(model_id, size, include_top)
-    return _build(model_id, size, include_top)
+    key = (model_id, size, include_top)
+    if key not in _built:
+        _built[key] = _make(*key)
+    return _built[key]
+
+
+def cached(model_id: str, input_size=DEFAULT_SIZE, include_top: bool = True):
+    """The model `build` made for these arguments in this process, or None."""
+    return _built.get((model_id, tuple(input_size), include_top))
 
 
 def build_model(model_id: str, input_size=DEFAULT_SIZE, include_top: bool = True):
@@ -181,6 +188,11 @@ def build_model(model_id: str, input_size=DEFAULT_SIZE, include_top: bool = True
     return build(model_id, input_size, include_top).model
 
 
+def fresh(model_id: str, input_size=DEFAULT_SIZE, include_top: bool = True):
+    """A new built model and its stage ends, never cached."""
+    return _make(model_id, check_input_size(model_id, input_size, include_top), include_top)
+
+
 def fresh_model(model_id: str, input_size=DEFAULT_SIZE, include_top: bool = True):
     """A new Keras model for an id, never cached: for a model that gets weights loaded."""
-    return _make(model_id, check_input_size(model_id, input_size, include_top), include_top).model
+    return fresh(model_id, input_size, include_top).model
