@@ -127,7 +127,7 @@ def _summary_of(model_id, input_size=(299, 299), include_top=True):
 def _summary(model_id, input_size, include_top):
     def compute():
         built = registry.cached(model_id, input_size, include_top)
-        if built is None and (registry.entry(model_id).keras_app or "").startswith("tf_keras."):
+        if built is None and registry.entry(model_id).keras2:
             built = registry.build(model_id, input_size, include_top)
         if built is None:
             with graph_only():
@@ -161,7 +161,7 @@ def _transcription_of(input_size=(299, 299), include_top=True):
 @functools.cache
 def _transcription(input_size, include_top):
     def compute():
-        if (tuple(input_size), include_top) in _transcriptions_built:
+        if (input_size, include_top) in _transcriptions_built:
             b = _transcription_built(input_size, include_top)
         else:
             with graph_only():

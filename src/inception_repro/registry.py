@@ -47,6 +47,11 @@ class ModelEntry:
     # for TF-Slim's scaling (numerics.slim_scale)
     preprocess: str | None = None
 
+    @property
+    def keras2(self) -> bool:
+        """Built by tf_keras, the Keras 2 line (package tf-keras)."""
+        return (self.keras_app or "").startswith("tf_keras.")
+
     def spec(self) -> Network | None:
         """The network as data: its own spec, or its proven transcription."""
         make = self.network or self.transcription

@@ -86,7 +86,7 @@ def slim_checkpoint():
 
 
 @pytest.fixture(scope="session")
-def slim_shapes():
+def slim_shapes(slim_checkpoint):
     """shapes(model id) -> {checkpoint name: shape} of a TF-Slim model. The names are
     tests/support/slim_names.py's (a reading of TF-Slim's code apart from the transcriptions);
     each name's shape is that of the weight the loader maps it to, since no independent list
@@ -95,16 +95,9 @@ def slim_shapes():
 
     from support import slim_names
 
-    from inception_repro.evaluate import checkpoints
-    from inception_repro.registry import build_model
-
     @functools.cache
     def shapes(model_id):
-        mapped = {
-            name: tuple(w.shape)
-            for layer, layer_names in checkpoints.variable_names(build_model(model_id), model_id)
-            for name, w in zip(layer_names, layer.weights, strict=True)
-        }
+        mapped = slim_checkpoint.model_shapes(model_id)
         return {name: mapped.get(name) for name in slim_names.NAMES[model_id]()}
 
     return shapes

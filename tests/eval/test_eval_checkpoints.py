@@ -6,6 +6,7 @@ checkpoints in their format (tf.compat.v1.train.Saver, V1) under TF-Slim's names
 """
 
 import hashlib
+import json
 import re
 
 import numpy as np
@@ -13,7 +14,7 @@ import pytest
 from support import slim_names
 
 from inception_repro import cli, registry
-from inception_repro.evaluate import checkpoints, report, run
+from inception_repro.evaluate import checkpoints, protocols, report, run
 from inception_repro.evaluate.weights import WeightsError
 
 pytestmark = pytest.mark.eval
@@ -255,7 +256,7 @@ def test_eval_runs_a_checkpoint_end_to_end(
         "--data-dir", str(fake_data_dir), "--limit", "8", "--out", str(out), "--no-progress",
     ])  # fmt: skip
     assert code == 0
-    results = run_results(out)
+    results = json.loads(out.read_text())
     assert results["all"]["n"] == 8
     assert (results["all"]["top1_hits"], results["all"]["top5_hits"]) == (want1, want5)
     assert results["weights"]["sha256"] == hashlib.sha256(path.read_bytes()).hexdigest()
@@ -263,12 +264,6 @@ def test_eval_runs_a_checkpoint_end_to_end(
     assert results["weights"]["matches_pinned"] is None
     table = capsys.readouterr().out
     assert "(a checkpoint file: the pinned digests are of the released archive)" in table
-
-
-def run_results(path):
-    import json
-
-    return json.loads(path.read_text())
 
 
 def test_a_checkpoint_that_does_not_fit_fails_eval_with_exit_2(
@@ -286,10 +281,8 @@ def test_a_checkpoint_that_does_not_fit_fails_eval_with_exit_2(
     assert "608 model variables missing" in err[0] and "1 unexpected variables (x)" in err[0]
 
 
-def test_labels_follow_the_protocol(monkeypatch):
+def test_labels_follow_the_protocol():
     model = registry.build_model("slim-inception-v4")
-    from inception_repro.evaluate import protocols
-
     assert run.labels(model, "m", protocols.get("slim")) == run.Labels(
         1, False, "TF-Slim 1001 classes: label + 1"
     )

@@ -124,6 +124,7 @@ class CheckpointFile:
             "path": self.path,
             "origin": self.origin,
             "digested": self.digested,
+            "of_archive": self.of_archive,
             "sha256": self.sha256,
             "md5": self.md5,
             "pinned_sha256": self.pinned.sha256,
@@ -310,9 +311,13 @@ def _listed(what: str, items: list[str]) -> str:
 
 def mismatches(model, model_id: str, stored: dict) -> list[str]:
     """What keeps the checkpoint's variables ({name: shape}) from filling the model."""
+    return _mismatches(variable_names(model, model_id), stored)
+
+
+def _mismatches(pairs, stored: dict) -> list[str]:
     wanted = {
         name: tuple(w.shape)
-        for layer, names in variable_names(model, model_id)
+        for layer, names in pairs
         for name, w in zip(names, layer.weights, strict=True)
     }
     missing = [n for n in wanted if n not in stored]
@@ -335,14 +340,13 @@ def mismatches(model, model_id: str, stored: dict) -> list[str]:
 def load(model, checkpoint: CheckpointFile, model_id: str) -> int:
     """Fill every weight of `model` from the checkpoint; the number of variables read."""
     reader = read(checkpoint.path)
-    problems = mismatches(model, model_id, reader.get_variable_to_shape_map())
+    pairs = variable_names(model, model_id)
+    problems = _mismatches(pairs, reader.get_variable_to_shape_map())
     if problems:
         raise WeightsError(
             f"checkpoint {checkpoint.path} does not fit {model_id}: {'; '.join(problems)}. Pass "
             f"the checkpoint of {model_id} ({RELEASED[model_id].archive})"
         )
-    count = 0
-    for layer, names in variable_names(model, model_id):
+    for layer, names in pairs:
         layer.set_weights([reader.get_tensor(n) for n in names])
-        count += len(names)
-    return count
+    return sum(len(names) for _, names in pairs)

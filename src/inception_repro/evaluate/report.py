@@ -119,7 +119,7 @@ def _weights_line(weights) -> str:
         return "weights supplied by the caller"
     if weights.get("format") == "TF-Slim checkpoint":
         line = f"checkpoint {Path(weights['digested']).name} sha256 {weights['sha256']}"
-        if weights["digested"] == weights["path"]:
+        if not weights["of_archive"]:
             line += " (a checkpoint file: the pinned digests are of the released archive)"
         elif weights["matches_pinned"] is False:
             line += f" (NOT the pinned archive: {weights['pinned_source']})"
