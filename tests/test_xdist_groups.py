@@ -1,11 +1,16 @@
-"""The installed pytest and pytest-xdist keep an xdist group in one worker under `--dist
-loadgroup`, as conftest.py relies on (each model's numeric tests build it once per run). pytest
-9.2 silently broke that (pytest-dev/pytest-xdist#1386); this runs two grouped tests and two
-ungrouped ones in a throwaway project with two workers and reads where each ran."""
+"""xdist groups (support.groups), as conftest.py relies on them to build each model once per run.
+
+The installed pytest and pytest-xdist keep a group in one worker under `--dist loadgroup`: pytest
+9.2 silently broke that (pytest-dev/pytest-xdist#1386), so this runs two grouped tests and two
+ungrouped ones in a throwaway project with two workers and reads where each ran. And a test is
+in one group at most."""
 
 import json
 import subprocess
 import sys
+
+import pytest
+from support.groups import RELEASED, RELEASED_OTHER_SIZES, group_of, model_group
 
 TESTS = """
 import os, json, pytest
@@ -39,3 +44,21 @@ def test_a_group_runs_in_one_worker(tmp_path):
     assert len(workers) == 8
     grouped = {w for name, w in workers.items() if name.startswith("grouped")}
     assert len(grouped) == 1, f"the group was split across workers: {workers}"
+
+
+class _Item:
+    nodeid = "tests/test_x.py::test_x"
+
+    def __init__(self, *marks):
+        self.marks = marks
+
+    def iter_markers(self, name):
+        return (m.mark for m in self.marks if m.mark.name == name)
+
+
+def test_a_test_in_two_groups_is_refused():
+    """xdist would join the two names into a third group (support.groups.group_of)."""
+    assert group_of(_Item()) is None
+    assert group_of(_Item(RELEASED_OTHER_SIZES, pytest.mark.structure)) == "released-other-sizes"
+    with pytest.raises(pytest.UsageError, match="two xdist groups"):
+        group_of(_Item(model_group(RELEASED), RELEASED_OTHER_SIZES))

@@ -169,15 +169,16 @@ def _make(model_id, input_size, include_top):
 _built: dict[tuple, object] = {}  # (model id, input size, include_top) -> build.Built
 
 
-def build(model_id: str, input_size=DEFAULT_SIZE, include_top: bool = True):
-    """The built model and its stage ends; the same object for the same arguments.
-
-    (None, None) builds one model for every input size (keras apps: only without the top).
-    """
+def _size(model_id: str, input_size, include_top: bool) -> tuple:
+    """The input size, checked; (None, None) builds one model for every input size (keras apps:
+    only without the top)."""
     size = tuple(input_size)
-    if None not in size:
-        size = check_input_size(model_id, size, include_top)
-    key = (model_id, size, include_top)
+    return size if None in size else check_input_size(model_id, size, include_top)
+
+
+def build(model_id: str, input_size=DEFAULT_SIZE, include_top: bool = True):
+    """The built model and its stage ends; the same object for the same arguments."""
+    key = (model_id, _size(model_id, input_size, include_top), include_top)
     if key not in _built:
         _built[key] = _make(*key)
     return _built[key]
@@ -195,7 +196,7 @@ def build_model(model_id: str, input_size=DEFAULT_SIZE, include_top: bool = True
 
 def fresh(model_id: str, input_size=DEFAULT_SIZE, include_top: bool = True):
     """A new built model and its stage ends, never cached."""
-    return _make(model_id, check_input_size(model_id, input_size, include_top), include_top)
+    return _make(model_id, _size(model_id, input_size, include_top), include_top)
 
 
 def fresh_model(model_id: str, input_size=DEFAULT_SIZE, include_top: bool = True):

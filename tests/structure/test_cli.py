@@ -5,14 +5,16 @@ import subprocess
 import sys
 
 import pytest
-from support.groups import RELEASED, model_group
+from support.groups import RELEASED, RELEASED_OTHER_SIZES, model_group
 from support.published import RELEASED_PARAMS
 
 from inception_repro import cli, tf_logs
 
-# xdist: with the released model's other tests (the command line builds the released model itself,
-# not through the shared summaries)
-pytestmark = [pytest.mark.structure, model_group(RELEASED)]
+pytestmark = pytest.mark.structure
+
+# xdist: a command that builds the released model in this process runs where that model is built
+# anyway (the command line builds it itself, not through the shared summaries)
+BUILDS_THE_RELEASED_MODEL = model_group(RELEASED)
 
 
 def run(capsys, *argv):
@@ -28,6 +30,7 @@ def test_models_lists_every_id(capsys):
         assert model_id in out
 
 
+@BUILDS_THE_RELEASED_MODEL
 def test_summary_json_has_the_promised_fields(capsys):
     code, out, _ = run(capsys, "summary", "keras-inception-resnet-v2", "--json")
     s = json.loads(out)
@@ -40,11 +43,13 @@ def test_summary_json_has_the_promised_fields(capsys):
     assert len(s["layers"]) == 782
 
 
+@RELEASED_OTHER_SIZES  # without the top: built there for the parity tests
 def test_summary_no_top(capsys):
     code, out, _ = run(capsys, "summary", "keras-inception-resnet-v2", "--no-top", "--json")
     assert code == 0 and json.loads(out)["params"]["total"] == RELEASED_PARAMS[False][0]
 
 
+@BUILDS_THE_RELEASED_MODEL
 def test_summary_table_shows_named_layers_and_totals(capsys):
     code, out, _ = run(capsys, "summary", "keras-inception-resnet-v2")
     assert code == 0
