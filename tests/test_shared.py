@@ -1,10 +1,14 @@
 """support.shared: what the xdist workers of one run share (conftest.py wires it in)."""
 
 import os
+import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 from support import shared
+
+ROOT = Path(__file__).resolve().parents[1]
 
 
 @pytest.mark.parametrize("cores,workers,threads", [(2, 2, "1"), (8, 2, "4"), (2, 4, "1")])
@@ -41,3 +45,28 @@ def test_one_worker_computes_the_others_read(tmp_path, monkeypatch):
 
     assert shared.shared("k", compute) == shared.shared("k", compute) == {"n": 1}
     assert calls == [1] and (tmp_path / "k.json").exists()
+
+
+LOAD_CONFTEST = """
+import importlib.util, sys
+sys.path[:0] = ["tests", "tools"]
+spec = importlib.util.spec_from_file_location("conftest_under_test", sys.argv[1])
+sys.modules[spec.name] = module = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(module)
+print("tensorflow" in sys.modules)
+"""
+
+
+CONFTESTS = [ROOT / "conftest.py", *sorted(ROOT.glob("tests/**/conftest.py"))]
+
+
+@pytest.mark.parametrize("conftest", [str(p.relative_to(ROOT)) for p in CONFTESTS])
+def test_no_conftest_imports_tensorflow(conftest):
+    """pytest loads the conftest files of the paths it is given before any worker's
+    pytest_configure: one that imported TensorFlow would start it before share_the_cores (which
+    then stops the run)."""
+    done = subprocess.run(
+        [sys.executable, "-c", LOAD_CONFTEST, conftest], cwd=ROOT, capture_output=True, text=True
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.split()[-1] == "False", f"{conftest} imports TensorFlow"

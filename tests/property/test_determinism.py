@@ -11,18 +11,16 @@ from support.probes import dynamic
 
 pytestmark = pytest.mark.property
 
-# The fresh process builds graphs alone (support.graph_only: no weight initialised, half the
-# cost), as the structure tests' summaries do; Keras 2 models are built whole. Its summaries must
-# equal those of the models built here with their weights.
+# The fresh process builds each model for its summary alone (support.graph_only.for_summary), as
+# the structure tests' summaries are built. Its summaries must equal this run's.
 FRESH = """
-import contextlib, hashlib, json, sys
-from inception_repro import registry, summary
+import hashlib, json, sys
+from inception_repro import summary
 sys.path.insert(0, {tests_dir!r})
-from support.graph_only import graph_only
+from support.graph_only import for_summary
 from support.probes import dynamic
 for m in reversed({models!r}):  # reversed: every model but one is built after the others
-    with contextlib.nullcontext() if registry.entry(m).keras2 else graph_only():
-        b = registry.fresh(m, (None, None), dynamic(m))
+    b = for_summary(m, (None, None), dynamic(m))
     s = json.dumps(summary.summarise(b.model, b.stage_ends), sort_keys=True)
     print(m, hashlib.sha256(s.encode()).hexdigest())
 """

@@ -15,6 +15,8 @@ import contextlib
 import keras
 from keras.src.backend.common import global_state
 
+from inception_repro import build, registry
+
 DEFERRED = "uninitialized_variables"  # keras/src/backend/common/variables.py
 
 
@@ -23,3 +25,13 @@ def graph_only():
     with keras.StatelessScope(initialize_variables=False):
         yield
     global_state.set_global_attribute(DEFERRED, [])
+
+
+def for_summary(model_id: str, input_size, include_top: bool) -> build.Built:
+    """A registry model built for its canonical summary alone: its graph only, new each time; or,
+    for a Keras 2 (tf_keras) model, which has no such graph, the registry's whole build (cached,
+    so built once per process)."""
+    if registry.entry(model_id).keras2:
+        return registry.build(model_id, input_size, include_top)
+    with graph_only():
+        return registry.fresh(model_id, input_size, include_top)

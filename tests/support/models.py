@@ -14,7 +14,7 @@ import pytest
 
 from inception_repro import build, numerics, registry, summary
 from inception_repro.networks import released
-from support.graph_only import graph_only
+from support.graph_only import for_summary, graph_only
 from support.groups import RELEASED
 from support.shared import shared
 
@@ -29,18 +29,14 @@ def _summary_of(model_id, input_size=(299, 299), include_top=True):
     return _summary(model_id, tuple(input_size), bool(include_top))
 
 
-# A summary is read off the model this process has already built, else off a graph built for
-# it alone (support.graph_only: no weight initialised, less than half the cost of a build).
-# Keras 2 (tf_keras) has no such graphs: its models are built once, through the registry.
+# A summary is read off the model this process has already built, else off one built for it
+# alone (support.graph_only.for_summary: no weight initialised, less than half the cost).
 @functools.cache
 def _summary(model_id, input_size, include_top):
     def compute():
         built = registry.cached(model_id, input_size, include_top)
-        if built is None and registry.entry(model_id).keras2:
-            built = registry.build(model_id, input_size, include_top)
         if built is None:
-            with graph_only():
-                built = registry.fresh(model_id, input_size, include_top)
+            built = for_summary(model_id, input_size, include_top)
         return summary.summarise(built.model, built.stage_ends)
 
     return shared(_key(f"summary-{model_id}", input_size, include_top), compute)
