@@ -73,7 +73,7 @@ def drift() -> list[str]:
     lines = []
     for model_id in MODELS:
         for include_top in (True, False):
-            built = registry.build(model_id, include_top=include_top)
+            built = registry.graph(model_id, include_top=include_top)
             lines += summary_drift(
                 model_id, include_top, summary.summarise(built.model, built.stage_ends)
             )

@@ -88,7 +88,7 @@ def measure(model_id: str) -> dict[str, int]:
     if spec is not None:
         t = calculus.trace(spec)
         return {"macs": t.macs, "params": t.params()}
-    built = registry.build(model_id)
+    built = registry.graph(model_id)
     total = costs.per_stage(summary.summarise(built.model, built.stage_ends))["total"]
     return {"macs": total["macs"], "params": total["keras"]}
 

@@ -23,7 +23,7 @@ def _summary(args) -> int:
     from inception_repro import summary
 
     include_top = not args.no_top
-    built = registry.build(args.model, tuple(args.input_size), include_top)
+    built = registry.graph(args.model, tuple(args.input_size), include_top)
     s = summary.summarise(built.model, built.stage_ends)
     if args.json:
         print(json.dumps({"model": args.model, "include_top": include_top, **s}, indent=1))

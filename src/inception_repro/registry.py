@@ -1,4 +1,5 @@
-"""Model ids -> Keras models. Every model is built at most once per process and argument set."""
+"""Model ids -> Keras models. Every model is built at most once per process and argument set:
+whole, to compute (`build`), or as a graph, for what it says (`graph`: no weight initialised)."""
 
 from __future__ import annotations
 
@@ -184,9 +185,23 @@ def build(model_id: str, input_size=DEFAULT_SIZE, include_top: bool = True):
     return _built[key]
 
 
-def cached(model_id: str, input_size=DEFAULT_SIZE, include_top: bool = True):
-    """The model `build` made for these arguments in this process, or None."""
-    return _built.get((model_id, tuple(input_size), include_top))
+_graphs: dict[tuple, object] = {}  # (model id, input size, include_top) -> build.Built
+
+
+def graph(model_id: str, input_size=DEFAULT_SIZE, include_top: bool = True):
+    """The model for what its graph says (its canonical summary: layers, settings, shapes,
+    parameter counts), built without initialising a weight (graph_only.py): it cannot compute.
+    `build`'s model when this process has it, and for a Keras 2 (tf_keras) model, which has no
+    such build. The same object for the same arguments."""
+    key = (model_id, _size(model_id, input_size, include_top), include_top)
+    if key in _built or entry(model_id).keras2:
+        return build(*key)
+    if key not in _graphs:
+        from inception_repro.graph_only import graph_only
+
+        with graph_only():
+            _graphs[key] = _make(*key)
+    return _graphs[key]
 
 
 def build_model(model_id: str, input_size=DEFAULT_SIZE, include_top: bool = True):

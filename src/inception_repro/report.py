@@ -223,7 +223,7 @@ def claims_table() -> list[str]:
 
 
 def lineage_line() -> str:
-    released, v3 = (registry.build(m) for m in ledger.LINEAGE)
+    released, v3 = (registry.graph(m) for m in ledger.LINEAGE)
     line = ledger.stem_lineage(
         summary.summarise(released.model, released.stage_ends),
         summary.summarise(v3.model, v3.stage_ends),

@@ -11,16 +11,15 @@ from support.probes import dynamic
 
 pytestmark = pytest.mark.property
 
-# The fresh process builds each model for its summary alone (support.graph_only.for_summary), as
-# the structure tests' summaries are built. Its summaries must equal this run's.
+# The fresh process builds each model for its summary alone (registry.graph), as the probes are
+# built. Its summaries must equal this run's.
 FRESH = """
 import hashlib, json, sys
-from inception_repro import summary
+from inception_repro import registry, summary
 sys.path.insert(0, {tests_dir!r})
-from support.graph_only import for_summary
 from support.probes import dynamic
 for m in reversed({models!r}):  # reversed: every model but one is built after the others
-    b = for_summary(m, (None, None), dynamic(m))
+    b = registry.graph(m, (None, None), dynamic(m))
     s = json.dumps(summary.summarise(b.model, b.stage_ends), sort_keys=True)
     print(m, hashlib.sha256(s.encode()).hexdigest())
 """

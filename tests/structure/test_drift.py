@@ -8,9 +8,9 @@ import keras
 import pytest
 from keras.src import layers
 from keras.src.applications import inception_resnet_v2 as keras_irv2
-from support.graph_only import graph_only
 
 from inception_repro import registry, summary
+from inception_repro.graph_only import graph_only
 
 pytestmark = pytest.mark.structure
 

@@ -1,11 +1,15 @@
-"""support.graph_only: the graph without the weights, and nothing left for later."""
+"""graph_only: the graph without the weights, and nothing left for later; registry.graph; and
+support.zero_filled: a graph filled with zeros computes as the built model once its weights are
+set."""
 
 import keras
+import numpy as np
 import pytest
 from keras.src.backend.common import global_state
-from support.graph_only import DEFERRED, graph_only
+from support.zero_filled import zero_filled
 
-from inception_repro import summary
+from inception_repro import build, numerics, registry, summary
+from inception_repro.graph_only import DEFERRED, graph_only
 
 pytestmark = pytest.mark.structure
 
@@ -24,3 +28,32 @@ def test_the_summary_is_the_built_models_and_no_weight_is_initialised():
     assert summary.summarise(graph) == summary.summarise(small(8))
     assert global_state.get_global_attribute(DEFERRED) == []
     assert all(v._value is None for v in graph.weights)  # never initialised, even later
+
+
+def test_a_zero_filled_model_computes_as_the_built_one_once_its_weights_are_set():
+    """Every variable made, none left deferred, each holding zeros; once the deterministic
+    weights are set, its outputs equal those of the model built with Keras's initial weights,
+    bit for bit."""
+    filled = zero_filled(lambda: build.Built(small(8), ())).model
+    assert global_state.get_global_attribute(DEFERRED) == []
+    # conv kernel and bias, BN beta, moving mean and variance
+    assert [float(np.abs(v.numpy()).max()) for v in filled.variables] == [0.0] * 5
+    built = small(8)
+    for model in (filled, built):
+        numerics.set_deterministic_weights(model)
+    x = numerics.fixed_image((32, 32)).astype("float32") / 255
+    np.testing.assert_array_equal(filled(x, training=False), built(x, training=False))
+
+
+def test_the_registry_graph_is_the_built_model_without_its_weights():
+    """registry.graph, what the command line and the report summarise: the summary of the
+    registry's whole build, no variable holding a value, one object per set of arguments."""
+    args = ("paper-inception-resnet-v1", (75, 75), False)
+    graph = registry.graph(*args)
+    assert registry.graph(*args) is graph
+    assert all(v._value is None for v in graph.model.variables)
+    whole = registry.fresh(*args)
+    assert all(v._value is not None for v in whole.model.variables)
+    assert summary.summarise(graph.model, graph.stage_ends) == summary.summarise(
+        whole.model, whole.stage_ends
+    )

@@ -117,3 +117,14 @@ def test_a_fingerprint_through_a_stage_is_compared_up_to_that_stage(fingerprint_
     assert numerics.compare(golden, {"stages": first_three}) == (
         "stage reduction_a: shape expected [17, 17, 1088], got None"
     )
+
+
+def test_a_model_and_its_outputs_are_made_once_however_the_arguments_are_spelled(
+    loaded, outputs_of
+):
+    """The session fixtures key their caches by the arguments as read (support.models): keyed
+    as called, outputs_of(m) and outputs_of(m, (299, 299), True) ran the model twice, and the
+    deterministic weights were set twice."""
+    irv2 = "keras-inception-resnet-v2"
+    assert loaded(irv2) is loaded(irv2, [299, 299], 1) is loaded(irv2, include_top=True)
+    assert outputs_of(irv2) is outputs_of(irv2, (299, 299), True)

@@ -49,9 +49,9 @@ def test_golden_holds_every_printed_shape():
 
 
 @pytest.mark.parametrize(("figure", "model_id"), CASES, ids=[f"{f}-{m}" for f, m in CASES])
-def test_network_reproduces_printed_shapes(figure, model_id):
+def test_network_reproduces_printed_shapes(figure, model_id, graph_of):
     trace = _trace(model_id)
-    built = registry.build(model_id, SIZE)
+    built = graph_of(model_id, SIZE)
     for entry in FIGURES[figure]["shapes"]:
         printed, at = tuple(entry["shape"]), entry["at"]
         assert _calculus_shape(trace, at) == printed, (figure, entry["label"])

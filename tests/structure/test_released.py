@@ -2,10 +2,10 @@
 
 import keras
 import pytest
-from support.graph_only import graph_only
 from support.published import RELEASED_PARAMS
 
 from inception_repro import calculus, registry, summary
+from inception_repro.graph_only import graph_only
 from inception_repro.networks import released
 
 pytestmark = pytest.mark.structure

@@ -3,7 +3,7 @@ it relates to the paper's Inception-v4 (same parameters; only the factorisation 
 
 import pytest
 
-from inception_repro import calculus, registry
+from inception_repro import calculus
 from inception_repro.networks import paper, slim_v4
 from inception_repro.spec import Concat, Conv, Pool
 
@@ -45,8 +45,8 @@ def _shapes(trace):
     return {x.name: x.shape for x in trace.layers}
 
 
-def test_end_points_match_slim_test():
-    built = registry.build(MODEL)
+def test_end_points_match_slim_test(graph_of):
+    built = graph_of(MODEL)
     calc = _shapes(calculus.trace(slim_v4.slim_inception_v4()))
     expected = {_layer(k): v for k, v in END_POINTS.items()} | dict(HEAD_END_POINTS.values())
     for name, shape in expected.items():

@@ -2,21 +2,47 @@
 session fixtures, registered as a plugin by conftest.py in every process that runs tests (not in
 the xdist controller, which runs none and so never imports TensorFlow).
 
-Serially every build is cached in the process. Under pytest-xdist the canonical summaries, which
-most tests need and which take a build each, are computed by the first worker that asks and read
-by the others (support.shared); the tests that need a model with its weights run in that model's
-xdist group (support.groups), so that it is built with weights once per run.
+Every build is cached in the process, and none initialises weights at random: a model read for
+its graph is the registry's graph (registry.graph), one that computes is filled with zeros and
+then given numerics' deterministic weights or another model's (support.zero_filled). Under
+pytest-xdist the canonical summaries, which most tests need and which take a build each, are
+computed by the first worker that asks and read by the others (support.shared); the tests that
+need a model with its weights run in that model's xdist group (support.groups), so that it is
+built with weights once per run.
 """
 
 import functools
+import inspect
 
 import pytest
 
 from inception_repro import build, numerics, registry, summary
+from inception_repro.graph_only import graph_only
 from inception_repro.networks import released
-from support.graph_only import for_summary, graph_only
 from support.groups import RELEASED
 from support.shared import shared
+from support.zero_filled import for_weights, zero_filled
+
+
+def per_arguments(function):
+    """functools.cache keyed by the arguments as the function reads them: defaults filled in, an
+    input size as a tuple, include_top as a bool. Keyed as called, loaded(m) and
+    loaded(m, (299, 299), True) had been two entries, and a model's weights were set twice."""
+    cached = functools.cache(function)
+    signature = inspect.signature(function)
+
+    @functools.wraps(function)
+    def call(*args, **kwargs):
+        bound = signature.bind(*args, **kwargs)
+        bound.apply_defaults()
+        arguments = bound.arguments
+        if "input_size" in arguments:
+            arguments["input_size"] = tuple(arguments["input_size"])
+        if "include_top" in arguments:
+            arguments["include_top"] = bool(arguments["include_top"])
+        return cached(*arguments.values())
+
+    return call
 
 
 def _key(what, input_size, include_top):
@@ -25,18 +51,31 @@ def _key(what, input_size, include_top):
     return f"{what}-{h}x{w}-{'top' if include_top else 'notop'}"
 
 
+# The models this process has built to hold weights (loaded, the transcriptions), by their
+# arguments: (model id or TRANSCRIPTION, input size, include_top).
+_with_weights: dict[tuple, build.Built] = {}
+TRANSCRIPTION = "transcription"
+
+
+@per_arguments
+def _graph_of(model_id, input_size=(299, 299), include_top=True):
+    """The model for what its graph says (layers, shapes, counts): the one this process has
+    built for its weights, else the registry's graph (registry.graph: no weight initialised)."""
+    key = (model_id, input_size, include_top)
+    return _with_weights.get(key) or registry.graph(*key)
+
+
+@pytest.fixture(scope="session")
+def graph_of():
+    """graph_of(model_id, input_size=(299, 299), include_top=True) -> a built model, for its
+    graph alone (its weights may be missing)."""
+    return _graph_of
+
+
+@per_arguments
 def _summary_of(model_id, input_size=(299, 299), include_top=True):
-    return _summary(model_id, tuple(input_size), bool(include_top))
-
-
-# A summary is read off the model this process has already built, else off one built for it
-# alone (support.graph_only.for_summary: no weight initialised, less than half the cost).
-@functools.cache
-def _summary(model_id, input_size, include_top):
     def compute():
-        built = registry.cached(model_id, input_size, include_top)
-        if built is None:
-            built = for_summary(model_id, input_size, include_top)
+        built = _graph_of(model_id, input_size, include_top)
         return summary.summarise(built.model, built.stage_ends)
 
     return shared(_key(f"summary-{model_id}", input_size, include_top), compute)
@@ -48,31 +87,28 @@ def summary_of():
     return _summary_of
 
 
-_transcriptions_built: dict[tuple, build.Built] = {}
-
-
-def _transcription_built(input_size=(299, 299), include_top=True):
-    key = (tuple(input_size), include_top)
-    if key not in _transcriptions_built:
-        _transcriptions_built[key] = build.build(released.slim_body_keras_head(), *key)
-    return _transcriptions_built[key]
-
-
-def _transcription_of(input_size=(299, 299), include_top=True):
-    return _transcription(tuple(input_size), bool(include_top))
-
-
-@functools.cache
 def _transcription(input_size, include_top):
-    def compute():
-        if (input_size, include_top) in _transcriptions_built:
-            b = _transcription_built(input_size, include_top)
-        else:
-            with graph_only():
-                b = build.build(released.slim_body_keras_head(), input_size, include_top)
-        return summary.summarise(b.model, b.stage_ends)
+    return build.build(released.slim_body_keras_head(), input_size, include_top)
 
-    return shared(_key("transcription", input_size, include_top), compute)
+
+@per_arguments
+def _transcription_built(input_size=(299, 299), include_top=True):
+    """The TF-Slim transcription with the Keras head, its weights zeros until copied in."""
+    built = zero_filled(lambda: _transcription(input_size, include_top))
+    _with_weights[(TRANSCRIPTION, input_size, include_top)] = built
+    return built
+
+
+@per_arguments
+def _transcription_of(input_size=(299, 299), include_top=True):
+    def compute():
+        built = _with_weights.get((TRANSCRIPTION, input_size, include_top))
+        if built is None:
+            with graph_only():
+                built = _transcription(input_size, include_top)
+        return summary.summarise(built.model, built.stage_ends)
+
+    return shared(_key(TRANSCRIPTION, input_size, include_top), compute)
 
 
 @pytest.fixture(scope="session")
@@ -81,24 +117,21 @@ def transcription_of():
     return _transcription_of
 
 
-@pytest.fixture(scope="session")
-def transcription_built():
-    """transcription_built(input_size=(299, 299), include_top=True) -> the built transcription."""
-    return _transcription_built
-
-
-@functools.cache
+@per_arguments
 def _loaded(model_id, input_size=(299, 299), include_top=True):
-    built = registry.build(model_id, input_size, include_top)
-    _summary_of(model_id, input_size, include_top)  # its summary, for the other workers
+    key = (model_id, input_size, include_top)
+    built = for_weights(*key)
+    _with_weights[key] = built
+    _summary_of(*key)  # its summary, for the other workers
     numerics.set_deterministic_weights(built.model)
     return built
 
 
 @pytest.fixture(scope="session")
 def loaded():
-    """loaded(model_id, input_size=(299, 299), include_top=True) -> the registry's built model,
-    with numerics' deterministic weights set (once per process; they are a pure function)."""
+    """loaded(model_id, input_size=(299, 299), include_top=True) -> the registry's model with
+    numerics' deterministic weights set (once per process; they are a pure function). Built
+    zero-filled (support.zero_filled): Keras's random initial weights are never made."""
     return _loaded
 
 
@@ -108,7 +141,7 @@ def input_for():
     return numerics.scaled_input
 
 
-@functools.cache
+@per_arguments
 def _outputs_of(model_id, input_size=(299, 299), include_top=True):
     x = numerics.scaled_input(model_id, input_size)
     return x, numerics.stage_outputs(_loaded(model_id, input_size, include_top), x)
@@ -121,7 +154,7 @@ def outputs_of():
     return _outputs_of
 
 
-@functools.cache
+@per_arguments
 def _fingerprint_of(model_id):
     x, outputs = _outputs_of(model_id)
     return numerics.record(x, outputs, numerics.main_stage(_loaded(model_id)))
@@ -146,7 +179,7 @@ def fresh_fingerprint():
     return fingerprint_now
 
 
-@functools.cache
+@per_arguments
 def _transcription_outputs(input_size=(299, 299), include_top=True):
     released_model = _loaded(RELEASED, input_size, include_top).model
     ours = _transcription_built(input_size, include_top)
