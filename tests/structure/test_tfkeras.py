@@ -63,6 +63,7 @@ def test_keras2_parameter_counts_as_published(include_top, summary_of):
     assert (p["total"], p["trainable"], p["non_trainable"]) == RELEASED_PARAMS[include_top]
 
 
+@AT_299
 def test_installed_keras2_scales_residuals_with_custom_scale_layer():
     """One per residual block: 10 block35 + 20 block17 + 10 block8 (inception_resnet_v2.py)."""
     classes = Counter(type(x).__name__ for x in registry.build_model(KERAS2).layers)
