@@ -72,12 +72,12 @@ def number_drift(model_id: str, live: dict) -> list[str]:
 def drift() -> list[str]:
     lines = []
     for model_id in MODELS:
+        built = registry.build(model_id)  # whole, for its numbers; graph() then returns it
         for include_top in (True, False):
-            built = registry.graph(model_id, include_top=include_top)
+            graph = registry.graph(model_id, include_top=include_top)
             lines += summary_drift(
-                model_id, include_top, summary.summarise(built.model, built.stage_ends)
+                model_id, include_top, summary.summarise(graph.model, graph.stage_ends)
             )
-        built = registry.build(model_id)
         numerics.set_deterministic_weights(built.model)
         lines += number_drift(
             model_id, numerics.fingerprint(built, numerics.scaled_input(model_id))

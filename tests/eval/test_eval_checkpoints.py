@@ -12,12 +12,13 @@ import re
 import numpy as np
 import pytest
 from support import slim_names
+from support.groups import SLIM_CHECKPOINTS
 
 from inception_repro import cli, registry
 from inception_repro.evaluate import checkpoints, protocols, report, run
 from inception_repro.evaluate.weights import WeightsError
 
-pytestmark = pytest.mark.eval
+pytestmark = [pytest.mark.eval, SLIM_CHECKPOINTS]
 
 SLIM_IDS = tuple(slim_names.NAMES)
 

@@ -8,11 +8,12 @@ and the background row dropped), written in the released file's legacy format.
 import json
 
 import pytest
+from support.groups import SLIM_CHECKPOINTS
 
 from inception_repro import cli, registry, summary
 from inception_repro.evaluate import checkpoints, conversion
 
-pytestmark = pytest.mark.eval
+pytestmark = [pytest.mark.eval, SLIM_CHECKPOINTS]
 
 SLIM, KERAS = "slim-inception-resnet-v2", "keras-inception-resnet-v2"
 AUX_VARIABLES = 2 * 4 + 2  # two convs with batch norm, one classifier

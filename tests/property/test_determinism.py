@@ -11,8 +11,8 @@ from support.probes import dynamic
 
 pytestmark = pytest.mark.property
 
-# The fresh process builds each model for its summary alone (registry.graph), as the probes are
-# built. Its summaries must equal this run's.
+# The fresh process builds each model for its summary alone (registry.graph); this run's
+# summaries are read off the probes, built whole (support.probes). They must be equal.
 FRESH = """
 import hashlib, json, sys
 from inception_repro import registry, summary

@@ -10,7 +10,10 @@ A group is named after the model built with weights that its tests share:
 - `released-other-sizes`: the released model and its transcription at the other sizes of the
   parity tests (no top, a non-square size), which nothing else needs;
 - `tfkeras-other-sizes`: tf_keras's model at those sizes (tests/structure/test_tfkeras.py): a
-  Keras 2 model has no graph-only build, so each size costs a whole build.
+  Keras 2 model has no graph-only build, so each size costs a whole build;
+- `slim-checkpoints`: the tests that write synthetic TF-Slim checkpoints and load them into
+  fresh models (tests/eval/test_eval_checkpoints.py, test_eval_conversion.py); split between
+  two workers, each had made the same checkpoints and models.
 """
 
 import pytest
@@ -31,6 +34,7 @@ def model_group(model_id: str) -> pytest.MarkDecorator:
 
 RELEASED_OTHER_SIZES = pytest.mark.xdist_group("released-other-sizes")
 TFKERAS_OTHER_SIZES = pytest.mark.xdist_group("tfkeras-other-sizes")
+SLIM_CHECKPOINTS = pytest.mark.xdist_group("slim-checkpoints")
 
 
 def group_of(item) -> str | None:
