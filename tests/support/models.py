@@ -60,15 +60,21 @@ TRANSCRIPTION = "transcription"
 @per_arguments
 def _graph_of(model_id, input_size=(299, 299), include_top=True):
     """The model for what its graph says (layers, shapes, counts): the one this process has
-    built for its weights, else the registry's graph (registry.graph: no weight initialised)."""
+    built for its weights, else its graph (registry.graph, or for TRANSCRIPTION the
+    transcription's; no weight initialised)."""
     key = (model_id, input_size, include_top)
-    return _with_weights.get(key) or registry.graph(*key)
+    if key in _with_weights:
+        return _with_weights[key]
+    if model_id == TRANSCRIPTION:
+        with graph_only():
+            return _transcription(input_size, include_top)
+    return registry.graph(*key)
 
 
 @pytest.fixture(scope="session")
 def graph_of():
     """graph_of(model_id, input_size=(299, 299), include_top=True) -> a built model, for its
-    graph alone (its weights may be missing)."""
+    graph alone (its weights may be missing); model_id a registry id or TRANSCRIPTION."""
     return _graph_of
 
 
@@ -99,16 +105,8 @@ def _transcription_built(input_size=(299, 299), include_top=True):
     return built
 
 
-@per_arguments
 def _transcription_of(input_size=(299, 299), include_top=True):
-    def compute():
-        built = _with_weights.get((TRANSCRIPTION, input_size, include_top))
-        if built is None:
-            with graph_only():
-                built = _transcription(input_size, include_top)
-        return summary.summarise(built.model, built.stage_ends)
-
-    return shared(_key(TRANSCRIPTION, input_size, include_top), compute)
+    return _summary_of(TRANSCRIPTION, input_size, include_top)
 
 
 @pytest.fixture(scope="session")
