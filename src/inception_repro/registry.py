@@ -214,6 +214,13 @@ def fresh(model_id: str, input_size=DEFAULT_SIZE, include_top: bool = True):
     return _make(model_id, _size(model_id, input_size, include_top), include_top)
 
 
-def fresh_model(model_id: str, input_size=DEFAULT_SIZE, include_top: bool = True):
-    """A new Keras model for an id, never cached: for a model that gets weights loaded."""
-    return fresh(model_id, input_size, include_top).model
+def for_weights(model_id: str, input_size=DEFAULT_SIZE, include_top: bool = True):
+    """A new built model, never cached, whose every weight is set next (a checkpoint, a weights
+    file): its graph with each variable holding zeros (graph_only.zero_filled), since Keras's
+    random initial values would be thrown away. A Keras 2 (tf_keras) model, which has no such
+    build, is built whole."""
+    if entry(model_id).keras2:
+        return fresh(model_id, input_size, include_top)
+    from inception_repro.graph_only import zero_filled
+
+    return zero_filled(lambda: fresh(model_id, input_size, include_top))

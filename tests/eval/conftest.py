@@ -73,11 +73,14 @@ def blacklist_file(tmp_path_factory):
 
 @pytest.fixture(scope="session")
 def irv2_weights(tmp_path_factory, legacy_weights):
-    """A legacy Keras 2 .h5 weights file for keras-inception-resnet-v2 (random weights)."""
-    from inception_repro.registry import build_model
+    """A legacy Keras 2 .h5 weights file for keras-inception-resnet-v2, holding numerics'
+    deterministic weights (no variable of them all zeros)."""
+    from inception_repro import numerics, registry
 
+    model = registry.for_weights("keras-inception-resnet-v2").model
+    numerics.set_deterministic_weights(model)
     path = tmp_path_factory.mktemp("weights") / "W.h5"
-    return legacy_weights.write_legacy_h5(build_model("keras-inception-resnet-v2"), path)
+    return legacy_weights.write_legacy_h5(model, path)
 
 
 @pytest.fixture(scope="session")

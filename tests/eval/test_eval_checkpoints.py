@@ -51,7 +51,7 @@ def test_each_conv_has_the_kernel_its_name_states(model_id):
 
 @pytest.fixture(scope="module")
 def fresh_v4():
-    return registry.fresh_model("slim-inception-v4")
+    return registry.for_weights("slim-inception-v4").model
 
 
 def test_every_weight_is_its_checkpoint_variable(fresh_v4, v4_checkpoint):
@@ -68,7 +68,7 @@ def test_a_v2_checkpoint_loads_too(tmp_path, slim_checkpoint, slim_shapes):
     values = slim_checkpoint.variables(slim_shapes("slim-inception-resnet-v2"))
     prefix = slim_checkpoint.write(tmp_path / "irv2.ckpt", values, version="V2")
     assert not prefix.exists() and prefix.with_name("irv2.ckpt.index").is_file()
-    model = registry.fresh_model("slim-inception-resnet-v2")
+    model = registry.for_weights("slim-inception-resnet-v2").model
     file = checkpoints.resolve("slim-inception-resnet-v2", prefix)
     assert checkpoints.load(model, file, "slim-inception-resnet-v2") == 908
     for layer, names in checkpoints.variable_names(model, "slim-inception-resnet-v2"):

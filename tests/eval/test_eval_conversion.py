@@ -30,9 +30,9 @@ def converted(tmp_path_factory, slim_checkpoint, slim_shapes, legacy_weights):
     folder = tmp_path_factory.mktemp("conversion")
     values = slim_checkpoint.variables(slim_shapes(SLIM))
     path = slim_checkpoint.write(folder / "irv2.ckpt", values)
-    slim = registry.fresh_model(SLIM)
+    slim = registry.for_weights(SLIM).model
     checkpoints.load(slim, checkpoints.resolve(SLIM, path), SLIM)
-    keras = registry.fresh_model(KERAS)
+    keras = registry.for_weights(KERAS).model
     ours, theirs = _weighted(slim, [slim.outputs[0]]), _weighted(keras)
     for a, b in zip(ours[:-1], theirs[:-1], strict=True):
         b.set_weights(a.get_weights())

@@ -1,15 +1,14 @@
 """graph_only: the graph without the weights, and nothing left for later; registry.graph; and
-support.zero_filled: a graph filled with zeros computes as the built model once its weights are
-set."""
+zero_filled (registry.for_weights): a graph filled with zeros computes as the built model once
+its weights are set."""
 
 import keras
 import numpy as np
 import pytest
 from keras.src.backend.common import global_state
-from support.zero_filled import zero_filled
 
 from inception_repro import build, numerics, registry, summary
-from inception_repro.graph_only import DEFERRED, graph_only
+from inception_repro.graph_only import DEFERRED, graph_only, zero_filled
 
 pytestmark = pytest.mark.structure
 
@@ -56,4 +55,18 @@ def test_the_registry_graph_is_the_built_model_without_its_weights():
     assert all(v._value is not None for v in whole.model.variables)
     assert summary.summarise(graph.model, graph.stage_ends) == summary.summarise(
         whole.model, whole.stage_ends
+    )
+
+
+def test_a_model_for_weights_is_new_each_time_zero_filled_and_the_registry_model():
+    """registry.for_weights, what a checkpoint or weights file is loaded into (the eval,
+    compare-weights): a new model at each call, zeros in every variable, and the registry
+    model's summary. (Its Keras 2 branch is registry.fresh: tf_keras has no graph-only build.)"""
+    args = ("paper-inception-resnet-v1", (75, 75), False)
+    built = registry.for_weights(*args)
+    assert registry.for_weights(*args).model is not built.model
+    assert not any(np.any(v.numpy()) for v in built.model.weights)
+    graph = registry.graph(*args)
+    assert summary.summarise(built.model, built.stage_ends) == summary.summarise(
+        graph.model, graph.stage_ends
     )

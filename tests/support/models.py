@@ -4,7 +4,7 @@ the xdist controller, which runs none and so never imports TensorFlow).
 
 Every build is cached in the process, and none initialises weights at random: a model read for
 its graph is the registry's graph (registry.graph), one that computes is filled with zeros and
-then given numerics' deterministic weights or another model's (support.zero_filled). Under
+then given numerics' deterministic weights or another model's (registry.for_weights). Under
 pytest-xdist the canonical summaries, which most tests need and which take a build each, are
 computed by the first worker that asks and read by the others (support.shared); the tests that
 need a model with its weights run in that model's xdist group (support.groups), so that it is
@@ -17,11 +17,10 @@ import inspect
 import pytest
 
 from inception_repro import build, numerics, registry, summary
-from inception_repro.graph_only import graph_only
+from inception_repro.graph_only import graph_only, zero_filled
 from inception_repro.networks import released
 from support.groups import RELEASED
 from support.shared import shared
-from support.zero_filled import for_weights, zero_filled
 
 
 def per_arguments(function):
@@ -118,7 +117,9 @@ def transcription_of():
 @per_arguments
 def _loaded(model_id, input_size=(299, 299), include_top=True):
     key = (model_id, input_size, include_top)
-    built = for_weights(*key)
+    # A Keras 2 (tf_keras) model has no zero-filled build: the registry's, shared, not a second.
+    keras2 = registry.entry(model_id).keras2
+    built = registry.build(*key) if keras2 else registry.for_weights(*key)
     _with_weights[key] = built
     _summary_of(*key)  # its summary, for the other workers
     numerics.set_deterministic_weights(built.model)
@@ -129,7 +130,7 @@ def _loaded(model_id, input_size=(299, 299), include_top=True):
 def loaded():
     """loaded(model_id, input_size=(299, 299), include_top=True) -> the registry's model with
     numerics' deterministic weights set (once per process; they are a pure function). Built
-    zero-filled (support.zero_filled): Keras's random initial weights are never made."""
+    zero-filled (registry.for_weights): Keras's random initial weights are never made."""
     return _loaded
 
 

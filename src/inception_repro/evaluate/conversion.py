@@ -38,9 +38,9 @@ def compare(checkpoint_path, h5_path) -> dict:
 
     checkpoint = checkpoints.resolve(SLIM_ID, checkpoint_path)
     keras_file = weights.resolve(KERAS_ID, h5_path)
-    slim = registry.fresh_model(SLIM_ID)
+    slim = registry.for_weights(SLIM_ID).model
     read = checkpoints.load(slim, checkpoint, SLIM_ID)
-    keras = registry.fresh_model(KERAS_ID)
+    keras = registry.for_weights(KERAS_ID).model
     weights.load(keras, keras_file, KERAS_ID)
     return {
         "checkpoint": checkpoint.as_dict(),

@@ -108,7 +108,7 @@ def registry_model(model_id: str, weights_file) -> Callable:
     from inception_repro import registry
 
     def build():
-        model = registry.fresh_model(model_id, (protocols.IMAGE_SIZE,) * 2)
+        model = registry.for_weights(model_id, (protocols.IMAGE_SIZE,) * 2).model
         if isinstance(weights_file, checkpoints.CheckpointFile):
             checkpoints.load(model, weights_file, model_id)
         else:
