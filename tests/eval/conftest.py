@@ -72,15 +72,11 @@ def blacklist_file(tmp_path_factory):
 
 
 @pytest.fixture(scope="session")
-def irv2_weights(tmp_path_factory, legacy_weights):
+def irv2_weights(tmp_path_factory, legacy_weights, loaded):
     """A legacy Keras 2 .h5 weights file for keras-inception-resnet-v2, holding numerics'
-    deterministic weights (no variable of them all zeros)."""
-    from inception_repro import numerics, registry
-
-    model = registry.for_weights("keras-inception-resnet-v2").model
-    numerics.set_deterministic_weights(model)
+    deterministic weights (no variable of them all zeros): the model the numerics tests load."""
     path = tmp_path_factory.mktemp("weights") / "W.h5"
-    return legacy_weights.write_legacy_h5(model, path)
+    return legacy_weights.write_legacy_h5(loaded("keras-inception-resnet-v2").model, path)
 
 
 @pytest.fixture(scope="session")
