@@ -27,6 +27,7 @@ import pytest  # noqa: E402
 from hypothesis import HealthCheck, settings  # noqa: E402
 from support import shared  # noqa: E402
 from support.groups import RELEASED, group_of, model_group  # noqa: E402
+from support.pytest_internals import runs_tests  # noqa: E402
 
 # ci: bounded and repeatable (CI, tox, the README's command); thorough: for nightly runs.
 settings.register_profile(
@@ -49,23 +50,26 @@ def pytest_configure(config):
     if hasattr(config, "workerinput"):
         shared.folder.append(Path(config.workerinput[shared.KEY]))
         shared.share_the_cores(config.workerinput["workercount"])
-    if not config.pluginmanager.has_plugin("dsession"):  # this process runs tests
+    if runs_tests(config):  # not the xdist controller
         from support import models
 
         config.pluginmanager.register(models, "inception_repro_models")
+
+
+SHARED_FOLDER = pytest.StashKey[str]()  # the controller's folder for the run (support.shared)
 
 
 @pytest.hookimpl(optionalhook=True)
 def pytest_configure_node(node):
     """xdist controller: every worker gets the run's one shared folder."""
     config = node.config
-    if not hasattr(config, "_inception_repro_shared"):
-        config._inception_repro_shared = tempfile.mkdtemp(prefix="inception-repro-")
-    node.workerinput[shared.KEY] = config._inception_repro_shared
+    if SHARED_FOLDER not in config.stash:
+        config.stash[SHARED_FOLDER] = tempfile.mkdtemp(prefix="inception-repro-")
+    node.workerinput[shared.KEY] = config.stash[SHARED_FOLDER]
 
 
 def pytest_unconfigure(config):
-    shutil.rmtree(getattr(config, "_inception_repro_shared", ""), ignore_errors=True)
+    shutil.rmtree(config.stash.get(SHARED_FOLDER, ""), ignore_errors=True)
     # The process is about to exit: spare the collector a last walk over every cached model
     # (measured: test_golden.py's process took 9.4 s from its last line to its exit, 3.2 s so).
     gc.freeze()

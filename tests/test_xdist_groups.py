@@ -5,12 +5,27 @@ The installed pytest and pytest-xdist keep a group in one worker under `--dist l
 ungrouped ones in a throwaway project with two workers and reads where each ran. And a test is
 in one group at most."""
 
+import importlib.metadata
 import json
+import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 from support.groups import RELEASED, RELEASED_OTHER_SIZES, group_of, model_group
+from support.pytest_internals import CONTROLLER_PLUGIN
+
+# which process runs tests, as conftest.py tells it (support.pytest_internals)
+CONFTEST = """
+import json, os, pytest
+from support.pytest_internals import runs_tests
+
+@pytest.hookimpl(trylast=True)  # as conftest.py's: after xdist has made its controller session
+def pytest_configure(config):
+    with open(f"runs-tests-{os.environ.get('PYTEST_XDIST_WORKER', 'controller')}.json", "w") as f:
+        json.dump(runs_tests(config), f)
+"""
 
 TESTS = """
 import os, json, pytest
@@ -30,20 +45,30 @@ def test_free(i):
 """
 
 
-def test_a_group_runs_in_one_worker(tmp_path):
+def test_a_group_runs_in_one_worker_and_only_workers_run_tests(tmp_path):
     (tmp_path / "test_groups.py").write_text(TESTS)
+    (tmp_path / "conftest.py").write_text(CONFTEST)
     done = subprocess.run(
         [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-n", "2"]
         + ["--dist", "loadgroup", "--rootdir", str(tmp_path), str(tmp_path)],
         cwd=tmp_path,
         capture_output=True,
         text=True,
+        env={  # not this run's worker variables, when it runs in one
+            **{k: v for k, v in os.environ.items() if not k.startswith("PYTEST_XDIST")},
+            "PYTHONPATH": str(Path(__file__).parent),
+        },
     )
     assert done.returncode == 0, done.stdout + done.stderr
     workers = {p.stem[4:]: json.loads(p.read_text()) for p in tmp_path.glob("ran-*.json")}
     assert len(workers) == 8
     grouped = {w for name, w in workers.items() if name.startswith("grouped")}
     assert len(grouped) == 1, f"the group was split across workers: {workers}"
+    runs = {p.stem[11:]: json.loads(p.read_text()) for p in tmp_path.glob("runs-tests-*.json")}
+    assert runs == {"controller": False, "gw0": True, "gw1": True}, (
+        f"pytest-xdist {importlib.metadata.version('pytest-xdist')} no longer registers its "
+        f"controller as the plugin {CONTROLLER_PLUGIN!r} (support/pytest_internals.py): {runs}"
+    )
 
 
 class _Item:

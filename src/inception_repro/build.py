@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import keras
 
-from inception_repro import calculus
+from inception_repro import calculus, summary
 from inception_repro.errors import UsageError
 from inception_repro.spec import AVG, MAX, Network, walk
 
@@ -92,5 +92,6 @@ def build(network: Network, input_size=(299, 299), include_top: bool = True) -> 
     inputs = keras.Input((*input_size, 3), name="input")
     outputs, stage_outputs = walk(network, _KerasOps(), inputs, include_top)
     model = keras.Model(inputs, outputs if len(outputs) > 1 else outputs[0], name=network.id)
-    ends = tuple((stage, t._keras_history.operation.name) for stage, t in stage_outputs.items())
+    made_by = summary.producers(model.layers)
+    ends = tuple((stage, made_by[id(t)].name) for stage, t in stage_outputs.items())
     return Built(model, ends)

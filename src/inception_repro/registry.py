@@ -190,14 +190,14 @@ _graphs: dict[tuple, object] = {}  # (model id, input size, include_top) -> buil
 
 def graph(model_id: str, input_size=DEFAULT_SIZE, include_top: bool = True):
     """The model for what its graph says (its canonical summary: layers, settings, shapes,
-    parameter counts), built without initialising a weight (graph_only.py): it cannot compute.
+    parameter counts), built without initialising a weight (upstream.graph_only): it cannot compute.
     `build`'s model when this process has it, and for a Keras 2 (tf_keras) model, which has no
     such build. The same object for the same arguments."""
     key = (model_id, _size(model_id, input_size, include_top), include_top)
     if key in _built or entry(model_id).keras2:
         return build(*key)
     if key not in _graphs:
-        from inception_repro.graph_only import graph_only
+        from inception_repro.upstream import graph_only
 
         with graph_only():
             _graphs[key] = _make(*key)
@@ -216,11 +216,11 @@ def fresh(model_id: str, input_size=DEFAULT_SIZE, include_top: bool = True):
 
 def for_weights(model_id: str, input_size=DEFAULT_SIZE, include_top: bool = True):
     """A new built model, never cached, whose every weight is set next (a checkpoint, a weights
-    file): its graph with each variable holding zeros (graph_only.zero_filled), since Keras's
+    file): its graph with each variable holding zeros (upstream.zero_filled), since Keras's
     random initial values would be thrown away. A Keras 2 (tf_keras) model, which has no such
     build, is built whole."""
     if entry(model_id).keras2:
         return fresh(model_id, input_size, include_top)
-    from inception_repro.graph_only import zero_filled
+    from inception_repro.upstream import zero_filled
 
     return zero_filled(lambda: fresh(model_id, input_size, include_top))

@@ -59,26 +59,35 @@ def _generated(layer) -> bool:
     return bool(auto) or "." in layer.name or type(layer).__name__ == "InputLayer"
 
 
-# Keras 3 and Keras 2 (tf_keras) graphs differ in two attribute names, read here and nowhere else:
-# the tensors a node consumed (Keras 2's `input_tensors` is the raw first call argument, its flat
-# list is `keras_inputs`) and the layer that made a tensor (`operation` in Keras 3, `layer` in 2).
-def _inbound(layer):
-    node = layer._inbound_nodes[0]
-    if node.is_input:  # Keras 2 lists an input layer's own tensor as its input
+def producers(layers) -> dict[int, object]:
+    """The layer that made each tensor, by the tensor's id: each layer's public `output` (every
+    layer here is called once and has one output)."""
+    return _Producers({id(layer.output): layer for layer in layers})
+
+
+class _Producers(dict):
+    def __missing__(self, key):
+        raise UsageError(
+            "a tensor of the model has no producing layer among its layers: the summariser "
+            "reads functional models (keras.Model(inputs, outputs)), not Sequential ones"
+        )
+
+
+def _inbound(layer, made_by: dict) -> list:
+    """The layers whose outputs this layer consumed, in order: its public `input` (one tensor or
+    a list), in Keras 3 and Keras 2 (tf_keras) alike. An input layer consumes nothing (Keras 2
+    lists its own tensor as its input)."""
+    if type(layer).__name__ == "InputLayer":
         return []
-    tensors = node.keras_inputs if hasattr(node, "keras_inputs") else node.input_tensors
-    return [_producer(t) for t in tensors]
-
-
-def _producer(tensor):
-    history = tensor._keras_history
-    return history.layer if hasattr(history, "layer") else history.operation
+    tensors = layer.input if isinstance(layer.input, (list, tuple)) else [layer.input]
+    return [made_by[id(t)] for t in tensors]
 
 
 def canonical_order(model, outputs=None) -> list:
     order, seen = [], set()
+    made_by = producers(model.layers)
     for out in model.outputs if outputs is None else outputs:
-        stack = [(_producer(out), False)]
+        stack = [(made_by[id(out)], False)]
         while stack:
             layer, expanded = stack.pop()
             if id(layer) in seen:
@@ -88,7 +97,8 @@ def canonical_order(model, outputs=None) -> list:
                 order.append(layer)
                 continue
             stack.append((layer, True))
-            stack.extend((p, False) for p in reversed(_inbound(layer)) if id(p) not in seen)
+            inbound = reversed(_inbound(layer, made_by))
+            stack.extend((p, False) for p in inbound if id(p) not in seen)
     return order
 
 
@@ -127,7 +137,10 @@ def cut_points(order) -> list[int]:
     In an Inception network these are the ends of the stem, of every block and reduction.
     """
     index = {id(layer): i for i, layer in enumerate(order)}
-    earliest = [min((index[id(p)] for p in _inbound(x)), default=i) for i, x in enumerate(order)]
+    made_by = producers(order)
+    earliest = [
+        min((index[id(p)] for p in _inbound(x, made_by)), default=i) for i, x in enumerate(order)
+    ]
     cuts, low = [], len(order)
     for i in range(len(order) - 1, -1, -1):
         if low >= i:
@@ -167,6 +180,7 @@ def summarise(model, stage_ends=()) -> dict:
     """The canonical summary: params and every layer's type, settings, shape, counts, inputs."""
     order = canonical_order(model)
     index = {id(layer): i for i, layer in enumerate(order)}
+    made_by = producers(order)
     stages = _stage_of([layer.name for layer in order], stage_ends)
     blocks = _blocks(order, stages, len(canonical_order(model, model.outputs[:1])))
     layers = []
@@ -184,7 +198,7 @@ def summarise(model, stage_ends=()) -> dict:
                 "config": config,
                 "output_shape": _shape(layer),
                 "params": [trainable, frozen],
-                "inputs": [index[id(p)] for p in _inbound(layer)] if i else [],
+                "inputs": [index[id(p)] for p in _inbound(layer, made_by)] if i else [],
             }
         )
     trainable = sum(x["params"][0] for x in layers)

@@ -12,6 +12,7 @@ import os
 import re
 import sys
 import tempfile
+import warnings
 
 INFO_LINE = re.compile(r"I\d{4} ")  # absl's prefix: severity, month and day
 PREAMBLE = "WARNING: All log messages before absl::InitializeLog() is called are written to STDERR"
@@ -26,6 +27,9 @@ def start(verbose: bool = False) -> None:
 
         return
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    # TensorFlow 2.20's generated protobuf code is a major version older than the protobuf 6 it
+    # allows, and protobuf warns so at import, once per .proto file (dozens of lines)
+    warnings.filterwarnings("ignore", message="Protobuf gencode version", category=UserWarning)
     with tempfile.TemporaryFile() as captured:
         sys.stderr.flush()
         saved = os.dup(2)

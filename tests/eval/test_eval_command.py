@@ -118,12 +118,3 @@ def test_reported_numbers_come_from_golden_or_reported(tmp_path, monkeypatch):
     assert command.reported_numbers(copy) == command.reported_numbers(None)
     with pytest.raises(UsageError, match="--reported .*nope.yaml: no such file"):
         command.reported_numbers(tmp_path / "nope.yaml")
-
-
-def test_without_the_reported_numbers_eval_fails_before_evaluating(tmp_path, monkeypatch):
-    """An install from a wheel has no golden/: eval says so, and never compares with nothing."""
-    monkeypatch.setattr(report, "GOLDEN", tmp_path / "golden" / "accuracy.yaml")
-    monkeypatch.setattr(run, "evaluate", lambda cfg: pytest.fail("evaluated"))
-    args = parse("--model", "keras-inception-resnet-v2", "--data-dir", str(tmp_path))
-    with pytest.raises(UsageError, match="pass --reported PATH"):
-        args.func(args)

@@ -1,14 +1,13 @@
-"""graph_only: the graph without the weights, and nothing left for later; registry.graph; and
-zero_filled (registry.for_weights): a graph filled with zeros computes as the built model once
-its weights are set."""
+"""upstream.graph_only: the graph without the weights, and nothing left for later;
+registry.graph; and zero_filled (registry.for_weights): a graph filled with zeros computes as
+the built model once its weights are set."""
 
 import keras
 import numpy as np
 import pytest
-from keras.src.backend.common import global_state
 
-from inception_repro import build, numerics, registry, summary
-from inception_repro.graph_only import DEFERRED, graph_only, zero_filled
+from inception_repro import build, numerics, registry, summary, upstream
+from inception_repro.upstream import graph_only, zero_filled
 
 pytestmark = pytest.mark.structure
 
@@ -23,10 +22,10 @@ def small(width):
 def test_the_summary_is_the_built_models_and_no_weight_is_initialised():
     with graph_only():
         graph = small(8)
-        assert global_state.get_global_attribute(DEFERRED)  # Keras deferred them here
+        assert upstream.deferred()  # Keras deferred them here
     assert summary.summarise(graph) == summary.summarise(small(8))
-    assert global_state.get_global_attribute(DEFERRED) == []
-    assert all(v._value is None for v in graph.weights)  # never initialised, even later
+    assert upstream.deferred() == []
+    assert not any(upstream.has_value(v) for v in graph.weights)  # never initialised, even later
 
 
 def test_a_zero_filled_model_computes_as_the_built_one_once_its_weights_are_set():
@@ -34,7 +33,7 @@ def test_a_zero_filled_model_computes_as_the_built_one_once_its_weights_are_set(
     weights are set, its outputs equal those of the model built with Keras's initial weights,
     bit for bit."""
     filled = zero_filled(lambda: build.Built(small(8), ())).model
-    assert global_state.get_global_attribute(DEFERRED) == []
+    assert upstream.deferred() == []
     # conv kernel and bias, BN beta, moving mean and variance
     assert [float(np.abs(v.numpy()).max()) for v in filled.variables] == [0.0] * 5
     built = small(8)
@@ -50,9 +49,9 @@ def test_the_registry_graph_is_the_built_model_without_its_weights():
     args = ("paper-inception-resnet-v1", (75, 75), False)
     graph = registry.graph(*args)
     assert registry.graph(*args) is graph
-    assert all(v._value is None for v in graph.model.variables)
+    assert not any(upstream.has_value(v) for v in graph.model.variables)
     whole = registry.fresh(*args)
-    assert all(v._value is not None for v in whole.model.variables)
+    assert all(upstream.has_value(v) for v in whole.model.variables)
     assert summary.summarise(graph.model, graph.stage_ends) == summary.summarise(
         whole.model, whole.stage_ends
     )

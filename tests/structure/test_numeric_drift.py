@@ -12,18 +12,20 @@ fraction of the cost: were an earlier stage to move, it would be named instead a
 
 import types
 
+import keras
 import numpy as np
 import pytest
-from keras.src.applications import imagenet_utils
-from keras.src.applications import inception_resnet_v2 as keras_irv2
+from support.alter import Altered
 from support.golden import fingerprint_problem
 
-from inception_repro import build, numerics, summary
+from inception_repro import build, numerics, summary, upstream
 from inception_repro.evaluate import protocols
 
 pytestmark = pytest.mark.structure
 
 IRV2 = "keras-inception-resnet-v2"
+# keras/src/applications/inception_resnet_v2.py, reached through the public function
+KERAS_IRV2 = upstream.defining_module(keras.applications.InceptionResNetV2)
 
 
 def _scale_on_the_shortcut(self, inputs):
@@ -45,13 +47,14 @@ def test_keras_residual_arithmetic_changed_fails_naming_the_stage(
     change, monkeypatch, loaded, input_for, transcription_outputs, summary_of
 ):
     _, ours = transcription_outputs((299, 299), True)  # cached values are made before the change
-    monkeypatch.setattr(keras_irv2.CustomScaleLayer, "call", RESIDUAL_CHANGES[change])
+    altered = Altered(monkeypatch, KERAS_IRV2.CustomScaleLayer, "call", RESIDUAL_CHANGES[change])
     model = loaded(IRV2)
     # the canonical summary cannot see it
     assert summary.summarise(model.model, model.stage_ends) == summary_of(IRV2)
     # the pinned fingerprint does
     x = input_for(IRV2)
     outputs = numerics.stage_outputs(model, x, through="blocks_a")
+    altered.reached()
     problem = fingerprint_problem(IRV2, numerics.record(x, outputs, "head", through="blocks_a"))
     assert problem is not None and problem.startswith(f"{IRV2}: numbers differ"), problem
     assert "at stage blocks_a:" in problem, problem
@@ -64,29 +67,32 @@ def test_keras_residual_arithmetic_changed_fails_naming_the_stage(
 def test_own_residual_arithmetic_changed_fails_naming_the_stage(
     model_id, change, monkeypatch, fresh_fingerprint
 ):
-    monkeypatch.setattr(build.ScaledResidual, "call", RESIDUAL_CHANGES[change])
+    altered = Altered(monkeypatch, build.ScaledResidual, "call", RESIDUAL_CHANGES[change])
     problem = fingerprint_problem(model_id, fresh_fingerprint(model_id, through="blocks_a"))
+    altered.reached()
     assert problem is not None and "at stage blocks_a:" in problem, problem
 
 
-def _preprocess_in_mode(forced):
+def _imagenet_utils_in_mode(monkeypatch, forced) -> Altered:
     """imagenet_utils as inception_resnet_v2.py sees it, but preprocess_input ignores the
     mode it is called with ("tf") and uses `forced`."""
+    original = KERAS_IRV2.imagenet_utils
+    copy = types.SimpleNamespace(**{n: getattr(original, n) for n in dir(original)})
+    monkeypatch.setattr(KERAS_IRV2, "imagenet_utils", copy)
 
     def preprocess_input(x, data_format=None, mode="tf"):
-        return imagenet_utils.preprocess_input(x, data_format=data_format, mode=forced)
+        return original.preprocess_input(x, data_format=data_format, mode=forced)
 
-    return types.SimpleNamespace(
-        preprocess_input=preprocess_input, decode_predictions=imagenet_utils.decode_predictions
-    )
+    return Altered(monkeypatch, copy, "preprocess_input", preprocess_input)
 
 
 @pytest.mark.parametrize("mode", ["torch", "caffe"])
 def test_preprocess_input_in_another_mode_fails_naming_the_input(
     mode, monkeypatch, fresh_fingerprint
 ):
-    monkeypatch.setattr(keras_irv2, "imagenet_utils", _preprocess_in_mode(mode))
+    altered = _imagenet_utils_in_mode(monkeypatch, mode)
     problem = fingerprint_problem(IRV2, fresh_fingerprint(IRV2, through="stem"))
+    altered.reached()
     assert problem is not None and "at stage input:" in problem, problem
     # and the keras-applications protocol no longer scales as Keras does
     levels = np.arange(256, dtype=np.uint8).reshape(1, 16, 16, 1).repeat(3, axis=-1)

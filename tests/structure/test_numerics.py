@@ -128,3 +128,38 @@ def test_a_model_and_its_outputs_are_made_once_however_the_arguments_are_spelled
     irv2 = "keras-inception-resnet-v2"
     assert loaded(irv2) is loaded(irv2, [299, 299], 1) is loaded(irv2, include_top=True)
     assert outputs_of(irv2) is outputs_of(irv2, (299, 299), True)
+
+
+def test_numpy_draws_the_pinned_numbers():
+    """Every deterministic weight and the fixed image come from NumPy's Generator streams,
+    which NumPy does not promise to keep across versions: the first values are pinned
+    (numerics.STREAM, IMAGE_PIXELS), so that a changed stream is named as NumPy's."""
+    assert numerics.stream_problem() is None
+    # and the weights are that stream: a stem conv kernel's first values, as NumPy 2.4.6 drew them
+    inputs = keras.Input((8, 8, 3))
+    conv = keras.Model(
+        inputs, keras.layers.Conv2D(32, 3, use_bias=False, activation="relu")(inputs)
+    )
+    kernel = numerics.deterministic_weights(conv)
+    assert kernel[1][0].ravel()[:3].tolist() == [
+        -0.24324947595596313,
+        0.21981048583984375,
+        0.034074265509843826,
+    ]
+
+
+def test_a_changed_numpy_stream_fails_naming_numpy(monkeypatch):
+    """As a NumPy whose Generator draws other numbers would: the stream check names NumPy, and
+    so does a fingerprint that moved."""
+    rng = np.random.default_rng
+
+    def another_stream(seed=None):
+        return rng(np.random.Philox(seed))
+
+    monkeypatch.setattr(np.random, "default_rng", another_stream)
+    problem = numerics.stream_problem()
+    assert problem.startswith(f"NumPy {np.__version__} draws other numbers than the NumPy")
+    moved = {"stages": [{"stage": "input", "mean": 1.0}]}
+    monkeypatch.setattr(numerics, "compare", lambda golden, live: "stage input: moved")
+    found = fingerprint_problem("paper-inception-v4", moved)
+    assert found.endswith(f"The cause: {problem}"), found

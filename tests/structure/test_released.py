@@ -6,8 +6,8 @@ from support.groups import RELEASED, RELEASED_OTHER_SIZES, model_group
 from support.published import RELEASED_PARAMS
 
 from inception_repro import calculus, registry, summary
-from inception_repro.graph_only import graph_only
 from inception_repro.networks import released
+from inception_repro.upstream import graph_only
 
 pytestmark = pytest.mark.structure
 

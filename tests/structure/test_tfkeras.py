@@ -12,12 +12,16 @@ import tf_keras
 from support.golden import fingerprint_problem
 from support.groups import TFKERAS_OTHER_SIZES, model_group
 from support.published import RELEASED_PARAMS
-from tf_keras.src.applications.inception_resnet_v2 import CustomScaleLayer
 
-from inception_repro import numerics, registry, summary
+from inception_repro import numerics, registry, summary, upstream
 from inception_repro.errors import UsageError
 
 pytestmark = pytest.mark.structure
+
+# tf_keras's residual layer, from the module that defines its InceptionResNetV2
+CustomScaleLayer = upstream.defining_module(
+    tf_keras.applications.InceptionResNetV2
+).CustomScaleLayer
 
 KERAS3, KERAS2 = "keras-inception-resnet-v2", "tfkeras-inception-resnet-v2"
 

@@ -6,6 +6,7 @@ import platform
 from pathlib import Path
 
 import keras
+import numpy as np
 import tensorflow as tf
 import yaml
 
@@ -29,6 +30,7 @@ def write_producer() -> None:
         "keras": keras.__version__,
         "keras_backend": keras.backend.backend(),
         "tensorflow": tf.__version__,
+        "numpy": np.__version__,
         "python": platform.python_version(),
     }
     PRODUCER.write_text(
@@ -96,6 +98,8 @@ def fingerprint_problem(model_id: str, live: dict, golden_id: str | None = None)
         return f"golden file {name} is missing; create it: {ACCEPT}"
     golden = load_yaml(path)
     moved = numerics.compare(golden, live)
-    return (
-        None if moved is None else f"{model_id}: numbers differ from {name} at {moved} ({ACCEPT})"
-    )
+    if moved is None:
+        return None
+    problem = f"{model_id}: numbers differ from {name} at {moved} ({ACCEPT})"
+    cause = numerics.stream_problem()  # names NumPy when its stream, not Keras, moved them
+    return problem if cause is None else f"{problem}. The cause: {cause}"

@@ -17,8 +17,8 @@ import inspect
 import pytest
 
 from inception_repro import build, numerics, registry, summary
-from inception_repro.graph_only import graph_only, zero_filled
 from inception_repro.networks import released
+from inception_repro.upstream import graph_only, zero_filled
 from support.groups import RELEASED
 from support.shared import shared
 

@@ -25,9 +25,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from inception_repro.evaluate.weights import WeightsError, keras_home
+from inception_repro.pinned import golden_file
 
 DOWNLOADS = "http://download.tensorflow.org/models/"
-GOLDEN = Path(__file__).resolve().parents[3] / "golden" / "checkpoints.yaml"
+GOLDEN = golden_file("checkpoints.yaml")
 # Stored beside the variables by the training loop, read by nothing at inference.
 BOOKKEEPING = ("global_step",)
 # Keras variable name -> the TF-Slim name below the layer's scope.
@@ -83,11 +84,9 @@ class Pinned:
 
 
 def pinned(model_id: str) -> Pinned:
-    """golden/checkpoints.yaml's digests of the model's archive (none outside a source tree)."""
+    """golden/checkpoints.yaml's digests of the model's archive."""
     import yaml
 
-    if not GOLDEN.is_file():
-        return Pinned(None, None, f"{GOLDEN} is not there")
     entry = yaml.safe_load(GOLDEN.read_text())["checkpoints"][model_id]
     return Pinned(entry["sha256"], entry["md5"], entry["source"])
 

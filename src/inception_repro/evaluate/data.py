@@ -12,9 +12,7 @@ import hashlib
 import json
 import os
 import re
-import sys
 import tarfile
-import types
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -172,25 +170,11 @@ def file_md5(path, chunk=1 << 22) -> str:
 # --- TFDS ------------------------------------------------------------------------------------
 
 
-def _importlib_resources_stand_in():
-    """TFDS 4.9.x's builder checks isinstance(path, importlib_resources.abc.Traversable) but
-    declares importlib_resources only for Python < 3.9; without it, building fails with
-    ModuleNotFoundError. The standard library's Traversable is the same protocol."""
-    try:
-        import importlib_resources  # noqa: F401
-    except ImportError:
-        from importlib.resources import abc
-
-        sys.modules["importlib_resources"] = types.SimpleNamespace(abc=abc)
-
-
 def _builder(data_dir):
+    """TFDS's builder of the split, offline: TFDS 4.9.8 and later (pyproject's floor) look
+    nothing up on GCS unless asked."""
     import tensorflow_datasets as tfds
-    from tensorflow_datasets.core.utils import gcs_utils
 
-    _importlib_resources_stand_in()
-    # TFDS 4.9.0-4.9.7 look metadata up on GCS unless told not to; 4.9.10 has it off already.
-    gcs_utils._is_gcs_disabled = True
     return tfds.builder(DATASET, data_dir=os.fspath(data_dir))
 
 

@@ -7,8 +7,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from inception_repro.evaluate.data import VAL_IMAGES
+from inception_repro.pinned import golden_file
 
-GOLDEN = Path(__file__).resolve().parents[3] / "golden" / "accuracy.yaml"
+GOLDEN = golden_file("accuracy.yaml")
 FULL = "full"
 SUBSET = "non_blacklisted"
 
