@@ -148,6 +148,11 @@ def resolve(model_id: str, path=None) -> CheckpointFile:
         if not path.is_file():
             raise WeightsError(f"checkpoint archive {path} not found: pass an existing file")
         return _from_archive(path, released, "local archive")
+    if path.is_dir():
+        raise WeightsError(
+            f"{path} is a folder, not a checkpoint: pass the .ckpt file in it, a checkpoint "
+            f"prefix (PREFIX.index beside it) or the archive {released.archive}"
+        )
     files = checkpoint_files(path)
     if not files:
         raise WeightsError(
@@ -195,8 +200,8 @@ def _fetch(released: Released) -> Path:
     except Exception as e:  # get_file raises a bare Exception for network failures
         raise WeightsError(
             f"could not fetch the released checkpoint {released.archive} from "
-            f"{released.origin} ({e}): put the archive at {target} (the cache under "
-            "KERAS_HOME), or pass --weights PATH"
+            f"{released.origin} ({e}): put the archive at {target} (where Keras caches it), "
+            "or pass --weights PATH"
         ) from None
 
 

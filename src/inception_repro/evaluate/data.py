@@ -18,6 +18,7 @@ import types
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from inception_repro import files
 from inception_repro.errors import UsageError
 
 DATASET = "imagenet2012"
@@ -70,14 +71,21 @@ class TarSource:
 # --- the tar ---------------------------------------------------------------------------------
 
 
-def find_val_tar(manual_dir) -> Path:
+def find_val_tar(manual_dir, data_dir=None) -> Path:
     """The validation tar in manual_dir, or a DataError saying what to put where."""
     if manual_dir is None:
+        where = "the data dir" if data_dir is None else f"the data dir {data_dir}"
         raise DataError(
-            "the ImageNet validation split has not been built in the data dir yet and no manual "
-            f"dir was given: {HOW_TO_GET}, and pass it with --manual-dir DIR"
+            f"the ImageNet validation split has not been built in {where} yet and no manual "
+            f"dir was given: {HOW_TO_GET}, and pass it with --manual-dir DIR (or give the "
+            "--data-dir it was built in)"
         )
     manual_dir = Path(manual_dir)
+    if manual_dir.is_file():
+        raise DataError(
+            f"--manual-dir {manual_dir} is a file, not a folder: give the folder that holds "
+            f"{VAL_TAR}"
+        )
     if not manual_dir.is_dir():
         raise DataError(f"manual dir {manual_dir} does not exist: create it, {HOW_TO_GET}")
     tar = manual_dir / VAL_TAR
@@ -226,11 +234,12 @@ def prepare(manual_dir, data_dir) -> TarSource | None:
                 "--data-dir, or delete that build, and pass --manual-dir"
             )
         return source
-    tar = find_val_tar(manual_dir)
+    files.check_output_dir(data_dir, "--data-dir")  # before the tar is read
+    tar = find_val_tar(manual_dir, data_dir)
     check_val_tar(tar)
     source = tar_source(tar)
     _build(builder, tar, data_dir)
-    _source_path(builder).write_text(json.dumps(asdict(source), indent=2) + "\n")
+    files.write_text(_source_path(builder), json.dumps(asdict(source), indent=2) + "\n")
     return source
 
 
@@ -362,7 +371,8 @@ def read_blacklist(path) -> frozenset[int]:
         "(one 1-based validation index per line)"
     )
     if not path.is_file():
-        raise DataError(f"blacklist file {path} not found: {hint}")
+        problem = "is a folder" if path.is_dir() else "not found"
+        raise DataError(f"blacklist file {path} {problem}: {hint}")
     indices = set()
     for number, line in enumerate(path.read_text().splitlines(), start=1):
         if not line.strip():

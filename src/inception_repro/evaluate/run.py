@@ -199,11 +199,14 @@ def evaluate(cfg: EvalConfig, build: Callable | None = None) -> dict:
     protocol = protocols.get(cfg.protocol, cfg.model_id)
     require_device(cfg.allow_cpu)
     blacklist = data.read_blacklist(cfg.blacklist) if cfg.blacklist else None
-    # The data first: its problems are found offline, before any weights download.
-    source = data.prepare(cfg.manual_dir, cfg.data_dir)
+    # A local weights file is checked before the split is built (minutes on the real tar); the
+    # data before any weights download, so that its problems are found offline.
     weights_file = None
-    if build is None:
+    if build is None and cfg.weights is not None:
         weights_file = resolve_weights(cfg.model_id, cfg.weights)
+    source = data.prepare(cfg.manual_dir, cfg.data_dir)
+    if build is None:
+        weights_file = weights_file or resolve_weights(cfg.model_id)
         build = registry_model(cfg.model_id, weights_file)
     # Full float32 arithmetic, as the reported numbers were measured (Ampere and later GPUs
     # would otherwise run the convolutions in TF32).

@@ -8,6 +8,7 @@ are the ones keras/src/applications/{inception_resnet_v2,inception_v3}.py pass t
 from __future__ import annotations
 
 import os
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -85,8 +86,17 @@ class WeightsFile:
 
 
 def keras_home() -> Path:
-    """Where keras.utils.get_file caches: $KERAS_HOME, else ~/.keras."""
-    return Path(os.environ.get("KERAS_HOME") or Path.home() / ".keras")
+    """Where keras.utils.get_file caches: $KERAS_HOME, else ~/.keras (/tmp/.keras when the home
+    folder cannot be written: keras/src/backend/config.py); and when that folder cannot be
+    written, .keras in the temporary folder (keras/src/utils/file_utils.py, get_file)."""
+    if "KERAS_HOME" in os.environ:
+        base = os.environ["KERAS_HOME"]
+    else:
+        home = os.path.expanduser("~")
+        base = os.path.join(home if os.access(home, os.W_OK) else "/tmp", ".keras")
+    if os.access(os.path.expanduser(base), os.W_OK):
+        return Path(os.path.expanduser(base))
+    return Path("/tmp" if os.path.isdir("/tmp") else tempfile.gettempdir()) / ".keras"
 
 
 def resolve(model_id: str, path=None) -> WeightsFile:
@@ -119,12 +129,17 @@ def _fetch(released: Released) -> Path:
     except Exception as e:  # get_file raises a bare Exception for network failures
         raise WeightsError(
             f"could not fetch the released weights {released.file_name} from {released.origin} "
-            f"({e}): put the file (md5 {released.md5}) at {target} (the cache under "
-            "KERAS_HOME), or pass --weights PATH"
+            f"({e}): put the file (md5 {released.md5}) at {target} (where Keras caches it), "
+            "or pass --weights PATH"
         ) from None
 
 
 def _local(path: Path, released: Released | None) -> WeightsFile:
+    if path.is_dir():
+        example = path / (released.file_name if released else "weights.h5")
+        raise WeightsError(
+            f"weights file {path} is a folder: pass the .h5 file itself, for example {example}"
+        )
     if not path.is_file():
         raise WeightsError(f"weights file {path} not found: pass an existing .h5 file")
     if path.suffix not in (".h5", ".hdf5"):
