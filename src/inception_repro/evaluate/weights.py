@@ -160,32 +160,46 @@ def _local(path: Path, released: Released | None) -> WeightsFile:
 
 
 def check_hdf5(path) -> None:
-    """A WeightsError unless path is a readable HDF5 file with Keras weights in it."""
+    """A WeightsError unless path is an HDF5 file with Keras weights in it, every one of which
+    can be read (a file cut short fails here, before anything is loaded)."""
     import h5py
 
     try:
         with h5py.File(path, "r") as f:
-            ok = "layer_names" in f.attrs or "model_weights" in f
-    except OSError as e:
+            if not ("layer_names" in f.attrs or "model_weights" in f):
+                raise WeightsError(
+                    f"{path} is HDF5 but not a Keras weights file (no layer_names): pass a file "
+                    "written by Keras save_weights, like the released one"
+                )
+            f.visititems(_read_dataset)
+    except (OSError, KeyError, ValueError, RuntimeError) as e:
+        first = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
         raise WeightsError(
-            f"{path} is not a readable HDF5 file ({e}): it is truncated or corrupt; fetch or "
+            f"{path} is not a readable HDF5 file ({first}): it is truncated or corrupt; fetch or "
             "write it again"
         ) from None
-    if not ok:
-        raise WeightsError(
-            f"{path} is HDF5 but not a Keras weights file (no layer_names): pass a file "
-            "written by Keras save_weights, like the released one"
-        )
+
+
+def _read_dataset(name, item) -> None:
+    import h5py
+
+    if isinstance(item, h5py.Dataset):
+        item[()]
 
 
 def load(model, weights: WeightsFile, model_id: str) -> None:
-    """Load the file into the model, turning Keras's mismatch errors into a WeightsError."""
+    """Load the file into the model, all or nothing: when Keras's loader stops part way (it
+    sets the weights layer by layer), the model gets back the weights it had, and the error is
+    a WeightsError naming the file."""
+    before = model.get_weights()
     try:
         model.load_weights(weights.path)
     except (ValueError, KeyError, OSError) as e:
+        model.set_weights(before)
         released = RELEASED.get(model_id)
         hint = f" (the released one is {released.file_name})" if released else ""
+        reason = " ".join(str(e).split()).rstrip(".")
         raise WeightsError(
-            f"weights file {weights.path} does not fit {model_id}: {e}. Pass a weights file "
-            f"saved from {model_id}{hint}"
+            f"weights file {weights.path} does not fit {model_id}: {reason}. Pass a weights "
+            f"file saved from {model_id}{hint}"
         ) from None
