@@ -155,18 +155,71 @@ class _Md5Reader:
 
 
 def tar_source(tar: Path) -> TarSource:
-    """The tar's md5 and content digest, in one pass over its bytes."""
+    """The tar's md5 and content digest, in one pass over its bytes, which also checks that
+    every image decodes as the evaluation decodes it (a DataError naming the first that does
+    not)."""
     pairs = []
-    with open(tar, "rb") as f:
+    with open(tar, "rb") as f, _DecodeCheck(tar) as decodes:
         reader = _Md5Reader(f)
         with tarfile.open(fileobj=reader, mode="r|") as archive:
-            for member in archive:
+            for position, member in enumerate(archive, start=1):
                 content = archive.extractfile(member).read()
                 pairs.append((member.name, hashlib.sha256(content).hexdigest()))
+                decodes.add(position, member.name, content)
         while reader.read(1 << 22):  # the end-of-archive blocks
             pass
     md5 = reader.md5.hexdigest()
     return TarSource(str(tar.resolve()), tar.stat().st_size, md5, len(pairs), content_digest(pairs))
+
+
+class _DecodeCheck:
+    """Decodes the tar's images as the evaluation does (tf.io.decode_jpeg, 3 channels), in
+    batches on a pool of threads; a DataError names the first member, by its position in the
+    tar, that does not decode."""
+
+    BATCH = 256
+
+    def __init__(self, tar: Path):
+        self.tar, self.batch = tar, []
+
+    def __enter__(self):
+        from concurrent.futures import ThreadPoolExecutor
+
+        self.pool = ThreadPoolExecutor()
+        return self
+
+    def __exit__(self, kind, error, trace):
+        try:
+            if kind is None:
+                self._flush()
+        finally:
+            self.pool.shutdown(cancel_futures=True)
+
+    def add(self, position: int, name: str, content: bytes) -> None:
+        self.batch.append((position, name, content))
+        if len(self.batch) == self.BATCH:
+            self._flush()
+
+    def _flush(self) -> None:
+        batch, self.batch = self.batch, []
+        problems = self.pool.map(_decode_problem, batch)
+        for (position, name, _), problem in zip(batch, problems, strict=True):
+            if problem is not None:
+                raise DataError(
+                    f"{self.tar}: member {position:,} of the tar, {name}, does not decode as a "
+                    f"JPEG ({problem}): the tar is corrupt and nothing was built; {HOW_TO_GET}"
+                )
+
+
+def _decode_problem(item) -> str | None:
+    """Why the image does not decode as the evaluation decodes it; None when it does."""
+    import tensorflow as tf
+
+    try:
+        tf.io.decode_jpeg(item[2], channels=3)
+    except tf.errors.OpError as e:
+        return " ".join(e.message.split())
+    return None
 
 
 def file_md5(path, chunk=1 << 22) -> str:
