@@ -11,6 +11,7 @@ helpers behind the rows (files.py, cli.main's OSError) are tested below the tabl
 
 import io
 import os
+import re
 import tarfile
 import uuid
 from pathlib import Path
@@ -23,7 +24,8 @@ from support.groups import SLIM_CHECKPOINTS
 
 from inception_repro import cli, files, registry
 from inception_repro.errors import UsageError
-from inception_repro.evaluate import checkpoints, data, weights
+from inception_repro.evaluate import checkpoints, data, run, weights
+from inception_repro.evaluate.config import EvalConfig
 from inception_repro.evaluate.weights import WeightsError
 
 pytestmark = pytest.mark.eval
@@ -205,6 +207,26 @@ def test_a_corrupt_jpeg_is_named_before_any_model_runs_and_nothing_is_built(
         assert "the tar is corrupt and nothing was built" in line and data.VAL_TAR_MD5 in line
         assert not list((tmp_path / "tfds").rglob("dataset_info.json"))
         assert not list((tmp_path / "tfds").rglob(data.SOURCE_FILE))
+
+
+def test_a_split_built_without_the_check_stops_the_evaluation_naming_it(
+    monkeypatch, tmp_path, corrupt_manual, fake_imagenet
+):
+    """A split holding the corrupt image, as an earlier version or another tool built it (here:
+    the tar check switched off): the evaluation stops in one line naming the split and the
+    fix, not in TensorFlow's traceback."""
+    data_dir = tmp_path / "tfds"
+    with monkeypatch.context() as m:
+        m.setattr(data, "_decode_problem", lambda item: None)
+        data.prepare(corrupt_manual[0], data_dir)
+    cfg = EvalConfig(IRV2, data_dir, allow_cpu=True, progress=False, batch_size=8)
+    with pytest.raises(data.DataError) as error:
+        run.evaluate(cfg, build=fake_imagenet.oracle_model)
+    message = str(error.value)
+    assert f"the imagenet2012 split in {data_dir} holds an image that does not decode (" in message
+    assert re.search(r"does not decode \([^()]*JPEG[^()]*\): it was built from a corrupt", message)
+    assert f"delete {data_dir / 'imagenet2012'} and build it again" in message
+    assert "\n" not in message
 
 
 def test_the_tar_check_passes_every_image_of_a_good_tar(fake_val):

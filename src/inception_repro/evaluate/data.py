@@ -325,6 +325,18 @@ def _build(builder, tar, data_dir):
     )
 
 
+def undecodable(data_dir, problem: str) -> DataError:
+    """The error for a built split holding an image that does not decode; `problem` is
+    TensorFlow's message, whose first line ends with the decoder's words."""
+    first = problem.strip().splitlines()[0] if problem.strip() else "no reason"
+    first = " ".join(first.rsplit(": ", 1)[-1].split())
+    return DataError(
+        f"the {DATASET} split in {data_dir} holds an image that does not decode ({first}): it "
+        f"was built from a corrupt tar; delete {Path(data_dir) / DATASET} and build it again "
+        f"from a good {VAL_TAR} (--manual-dir), which is checked image by image"
+    )
+
+
 def split_size(data_dir) -> int:
     return _builder(data_dir).info.splits[SPLIT].num_examples
 
