@@ -200,7 +200,8 @@ def report(found: dict[str, str], lines: list[str], broke: list[str]) -> str:
 
 
 def write_atomically(path: Path, text: str) -> None:
-    """Whole or not at all: a temporary file beside it, renamed into place."""
+    """Whole or not at all: a temporary file beside it, renamed into place (as
+    inception_repro.files.write_text does; this must run when the package did not install)."""
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
     try:
         with os.fdopen(fd, "w") as f:

@@ -158,7 +158,10 @@ def trace(network: Network, input_size=(299, 299), include_top: bool = True) -> 
         return _trace(network, tuple(input_size), include_top)
     except _InvalidSize as e:
         minimum = min_input_size(network, include_top)
-        raise InputSizeError(too_small(network.id, input_size, minimum, e.layer)) from None
+        without_top = min_input_size(network, False) if include_top else None
+        raise InputSizeError(
+            too_small(network.id, input_size, minimum, e.layer, without_top)
+        ) from None
 
 
 def _valid(network, size, include_top) -> bool:
@@ -179,16 +182,23 @@ def min_input_size(network: Network, include_top: bool = True) -> int:
     raise ValueError(f"{network.id}: no valid input size below {large}")
 
 
-def too_small(model_id, size, minimum, layer=None) -> str:
-    """The message for an input below the minimum: what, for which model, and the fix."""
+def too_small(model_id, size, minimum, layer=None, without_top=None) -> str:
+    """The message for an input below the minimum: what, for which model, and the fix (and,
+    where the classifier raises the minimum, the minimum without it)."""
     where = f" (layer {layer} would get an empty map)" if layer else ""
+    lower = (
+        f", or {without_top} with --no-top"
+        if without_top is not None and without_top < minimum
+        else ""
+    )
     return (
         f"input size {size[0]}x{size[1]} is too small for {model_id}{where}: "
-        f"the minimum is {minimum}x{minimum}; use --input-size H W with H, W >= {minimum}"
+        f"the minimum is {minimum}x{minimum}; use --input-size H W with H, W >= {minimum}{lower}"
     )
 
 
 def check_input_size(network: Network, size, include_top: bool = True) -> None:
     minimum = min_input_size(network, include_top)
     if min(size) < minimum:
-        raise InputSizeError(too_small(network.id, size, minimum))
+        without_top = min_input_size(network, False) if include_top else None
+        raise InputSizeError(too_small(network.id, size, minimum, without_top=without_top))

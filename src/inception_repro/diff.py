@@ -236,7 +236,8 @@ def render(d: dict) -> str:
         f"{'total':<12} {'':<12} {'':<12} {'':>4} {'':>4} {pa['keras']:>12,} "
         f"{pb['keras']:>12,} {pa['macs']:>15,} {pb['macs']:>15,}"
     )
-    rows += ["", f"{len(d['discrepancies'])} discrepancies:"]
+    if d["discrepancies"]:
+        rows += ["", f"{len(d['discrepancies'])} discrepancies:"]
     for x in d["discrepancies"]:
         rows += [
             f"- {x['id']}: {x['what']}",

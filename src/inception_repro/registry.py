@@ -147,7 +147,8 @@ def check_input_size(model_id: str, input_size, include_top: bool = True) -> tup
     h, w = (int(v) for v in input_size)
     minimum = entry(model_id).min_size(include_top)
     if min(h, w) < minimum:
-        raise InputSizeError(calculus.too_small(model_id, (h, w), minimum))
+        without_top = entry(model_id).min_size(False) if include_top else None
+        raise InputSizeError(calculus.too_small(model_id, (h, w), minimum, without_top=without_top))
     return h, w
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import keras
 import tensorflow as tf
 
-from inception_repro import __version__, claims, diff, ledger, registry, summary
+from inception_repro import __version__, claims, diff, files, ledger, registry, summary
 from inception_repro.networks import errata
 from inception_repro.spec import Concat, Residual, Stage
 
@@ -287,11 +287,13 @@ def render() -> str:
     return "\n".join(lines)
 
 
+FILE_NAME = "report.md"
+
+
 def write(out_dir: Path) -> Path:
-    out_dir.mkdir(parents=True, exist_ok=True)
-    path = out_dir / "report.md"
-    path.write_text(render())
-    return path
+    """out_dir/report.md, written all or nothing, once out_dir is known to take it."""
+    files.check_output_dir(out_dir, "--out", inside=FILE_NAME)
+    return files.write_text(Path(out_dir) / FILE_NAME, render())
 
 
 def digest() -> str:

@@ -147,6 +147,11 @@ def resolve(model_id: str, path=None) -> CheckpointFile:
         if not path.is_file():
             raise WeightsError(f"checkpoint archive {path} not found: pass an existing file")
         return _from_archive(path, released, "local archive")
+    if path.is_dir():
+        raise WeightsError(
+            f"{path} is a folder, not a checkpoint: pass the .ckpt file in it, a checkpoint "
+            f"prefix (PREFIX.index beside it) or the archive {released.archive}"
+        )
     files = checkpoint_files(path)
     if not files:
         raise WeightsError(
@@ -194,8 +199,8 @@ def _fetch(released: Released) -> Path:
     except Exception as e:  # get_file raises a bare Exception for network failures
         raise WeightsError(
             f"could not fetch the released checkpoint {released.archive} from "
-            f"{released.origin} ({e}): put the archive at {target} (the cache under "
-            "KERAS_HOME), or pass --weights PATH"
+            f"{released.origin} ({e}): put the archive at {target} (where Keras caches it), "
+            "or pass --weights PATH"
         ) from None
 
 
@@ -346,6 +351,27 @@ def load(model, checkpoint: CheckpointFile, model_id: str) -> int:
             f"checkpoint {checkpoint.path} does not fit {model_id}: {'; '.join(problems)}. Pass "
             f"the checkpoint of {model_id} ({RELEASED[model_id].archive})"
         )
-    for layer, names in pairs:
-        layer.set_weights([reader.get_tensor(n) for n in names])
+    values = _read_every_tensor(reader, checkpoint.path, pairs)  # before any weight is set
+    for (layer, _), layer_values in zip(pairs, values, strict=True):
+        layer.set_weights(layer_values)
     return sum(len(names) for _, names in pairs)
+
+
+def _read_every_tensor(reader, path: str, pairs) -> list[list]:
+    """The values of every weight of `pairs`, read before any is set: a checkpoint whose data
+    is cut short fails here, naming the file and the variable, with the model untouched."""
+    import tensorflow as tf
+
+    values = []
+    for _, names in pairs:
+        values.append([])
+        for name in names:
+            try:
+                values[-1].append(reader.get_tensor(name))
+            except (tf.errors.OpError, IndexError, ValueError, OSError) as e:
+                first = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
+                raise WeightsError(
+                    f"checkpoint {path}: {name} cannot be read ({first}): its data is "
+                    "truncated or corrupt; fetch or write the checkpoint again"
+                ) from None
+    return values

@@ -6,6 +6,7 @@ import argparse
 import json
 from pathlib import Path
 
+from inception_repro import files
 from inception_repro.errors import UsageError
 from inception_repro.evaluate import PROTOCOL_NAMES, report
 from inception_repro.evaluate.config import EvalConfig, check, default_data_dir
@@ -97,20 +98,23 @@ def config(args) -> EvalConfig:
 def reported_numbers(path: Path | None) -> list:
     """The reported numbers, from --reported or golden/accuracy.yaml; never none at all."""
     if path is not None and not path.is_file():
-        raise UsageError(f"--reported {path}: no such file; give the path of golden/accuracy.yaml")
+        problem = "is a folder" if path.is_dir() else "no such file"
+        raise UsageError(f"--reported {path}: {problem}; give the path of golden/accuracy.yaml")
     return report.load_reported(path or report.GOLDEN)
 
 
 def run(args) -> int:
     cfg = config(args)
     check(cfg)
-    reported = reported_numbers(args.reported)  # before hours of evaluation, not after
+    # Before hours of evaluation, not after: where the results go, and what they are compared with.
+    if args.out:
+        files.check_output_file(args.out, "--out")
+    reported = reported_numbers(args.reported)
     from inception_repro.evaluate.run import evaluate  # starts TensorFlow
 
     results = evaluate(cfg)
     if args.out:
-        args.out.parent.mkdir(parents=True, exist_ok=True)
-        args.out.write_text(json.dumps(results, indent=2) + "\n")
+        files.write_text(args.out, json.dumps(results, indent=2) + "\n")
     table = report.markdown(results, reported)
     print(table)
     report.append_job_summary(table)

@@ -45,3 +45,6 @@ def check(cfg: EvalConfig) -> None:
         raise UsageError(
             f"unknown protocol {cfg.protocol!r}; choose one of: {', '.join(PROTOCOL_NAMES)}"
         )
+    data_dir = Path(cfg.data_dir)
+    if data_dir.exists() and not data_dir.is_dir():
+        raise UsageError(f"--data-dir {data_dir} is a file, not a folder: give a folder")

@@ -11,6 +11,7 @@ the classifier (1001 -> 1000 classes) and the auxiliary head, which the Keras mo
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 
@@ -36,6 +37,7 @@ def compare(checkpoint_path, h5_path) -> dict:
     """Every variable of the checkpoint's body and classifier against the .h5's."""
     from inception_repro import registry
 
+    check_order(checkpoint_path, h5_path)
     checkpoint = checkpoints.resolve(SLIM_ID, checkpoint_path)
     keras_file = weights.resolve(KERAS_ID, h5_path)
     slim = registry.for_weights(SLIM_ID).model
@@ -48,6 +50,18 @@ def compare(checkpoint_path, h5_path) -> dict:
         "checkpoint_variables_read": read,
         **compare_models(slim, keras),
     }
+
+
+H5_SUFFIXES = (".h5", ".hdf5")
+
+
+def check_order(checkpoint_path, h5_path) -> None:
+    """A UsageError when the two paths look swapped: the .h5 given first."""
+    if Path(checkpoint_path).suffix in H5_SUFFIXES and Path(h5_path).suffix not in H5_SUFFIXES:
+        raise UsageError(
+            f"SLIM_CKPT {checkpoint_path} is a .h5 file and KERAS_H5 {h5_path} is not: the two "
+            "look swapped; give the TF-Slim checkpoint first, then the Keras .h5"
+        )
 
 
 def compare_models(slim, keras) -> dict:

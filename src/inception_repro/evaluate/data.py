@@ -16,6 +16,7 @@ import tarfile
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from inception_repro import files
 from inception_repro.errors import UsageError
 
 DATASET = "imagenet2012"
@@ -68,14 +69,21 @@ class TarSource:
 # --- the tar ---------------------------------------------------------------------------------
 
 
-def find_val_tar(manual_dir) -> Path:
+def find_val_tar(manual_dir, data_dir=None) -> Path:
     """The validation tar in manual_dir, or a DataError saying what to put where."""
     if manual_dir is None:
+        where = "the data dir" if data_dir is None else f"the data dir {data_dir}"
         raise DataError(
-            "the ImageNet validation split has not been built in the data dir yet and no manual "
-            f"dir was given: {HOW_TO_GET}, and pass it with --manual-dir DIR"
+            f"the ImageNet validation split has not been built in {where} yet and no manual "
+            f"dir was given: {HOW_TO_GET}, and pass it with --manual-dir DIR (or give the "
+            "--data-dir it was built in)"
         )
     manual_dir = Path(manual_dir)
+    if manual_dir.is_file():
+        raise DataError(
+            f"--manual-dir {manual_dir} is a file, not a folder: give the folder that holds "
+            f"{VAL_TAR}"
+        )
     if not manual_dir.is_dir():
         raise DataError(f"manual dir {manual_dir} does not exist: create it, {HOW_TO_GET}")
     tar = manual_dir / VAL_TAR
@@ -145,18 +153,71 @@ class _Md5Reader:
 
 
 def tar_source(tar: Path) -> TarSource:
-    """The tar's md5 and content digest, in one pass over its bytes."""
+    """The tar's md5 and content digest, in one pass over its bytes, which also checks that
+    every image decodes as the evaluation decodes it (a DataError naming the first that does
+    not)."""
     pairs = []
-    with open(tar, "rb") as f:
+    with open(tar, "rb") as f, _DecodeCheck(tar) as decodes:
         reader = _Md5Reader(f)
         with tarfile.open(fileobj=reader, mode="r|") as archive:
-            for member in archive:
+            for position, member in enumerate(archive, start=1):
                 content = archive.extractfile(member).read()
                 pairs.append((member.name, hashlib.sha256(content).hexdigest()))
+                decodes.add(position, member.name, content)
         while reader.read(1 << 22):  # the end-of-archive blocks
             pass
     md5 = reader.md5.hexdigest()
     return TarSource(str(tar.resolve()), tar.stat().st_size, md5, len(pairs), content_digest(pairs))
+
+
+class _DecodeCheck:
+    """Decodes the tar's images as the evaluation does (tf.io.decode_jpeg, 3 channels), in
+    batches on a pool of threads; a DataError names the first member, by its position in the
+    tar, that does not decode."""
+
+    BATCH = 256
+
+    def __init__(self, tar: Path):
+        self.tar, self.batch = tar, []
+
+    def __enter__(self):
+        from concurrent.futures import ThreadPoolExecutor
+
+        self.pool = ThreadPoolExecutor()
+        return self
+
+    def __exit__(self, kind, error, trace):
+        try:
+            if kind is None:
+                self._flush()
+        finally:
+            self.pool.shutdown(cancel_futures=True)
+
+    def add(self, position: int, name: str, content: bytes) -> None:
+        self.batch.append((position, name, content))
+        if len(self.batch) == self.BATCH:
+            self._flush()
+
+    def _flush(self) -> None:
+        batch, self.batch = self.batch, []
+        problems = self.pool.map(_decode_problem, batch)
+        for (position, name, _), problem in zip(batch, problems, strict=True):
+            if problem is not None:
+                raise DataError(
+                    f"{self.tar}: member {position:,} of the tar, {name}, does not decode as a "
+                    f"JPEG ({problem}): the tar is corrupt and nothing was built; {HOW_TO_GET}"
+                )
+
+
+def _decode_problem(item) -> str | None:
+    """Why the image does not decode as the evaluation decodes it; None when it does."""
+    import tensorflow as tf
+
+    try:
+        tf.io.decode_jpeg(item[2], channels=3)
+    except tf.errors.OpError as e:
+        return " ".join(e.message.split())
+    return None
 
 
 def file_md5(path, chunk=1 << 22) -> str:
@@ -210,11 +271,12 @@ def prepare(manual_dir, data_dir) -> TarSource | None:
                 "--data-dir, or delete that build, and pass --manual-dir"
             )
         return source
-    tar = find_val_tar(manual_dir)
+    files.check_output_dir(data_dir, "--data-dir")  # before the tar is read
+    tar = find_val_tar(manual_dir, data_dir)
     check_val_tar(tar)
     source = tar_source(tar)
     _build(builder, tar, data_dir)
-    _source_path(builder).write_text(json.dumps(asdict(source), indent=2) + "\n")
+    files.write_text(_source_path(builder), json.dumps(asdict(source), indent=2) + "\n")
     return source
 
 
@@ -244,6 +306,18 @@ def _build(builder, tar, data_dir):
     config = tfds.download.DownloadConfig(manual_dir=os.fspath(staging))
     builder.download_and_prepare(
         download_dir=os.fspath(data_dir / "downloads"), download_config=config
+    )
+
+
+def undecodable(data_dir, problem: str) -> DataError:
+    """The error for a built split holding an image that does not decode; `problem` is
+    TensorFlow's message, whose first line ends with the decoder's words."""
+    first = problem.strip().splitlines()[0] if problem.strip() else "no reason"
+    first = " ".join(first.rsplit(": ", 1)[-1].split())
+    return DataError(
+        f"the {DATASET} split in {data_dir} holds an image that does not decode ({first}): it "
+        f"was built from a corrupt tar; delete {Path(data_dir) / DATASET} and build it again "
+        f"from a good {VAL_TAR} (--manual-dir), which is checked image by image"
     )
 
 
@@ -346,7 +420,8 @@ def read_blacklist(path) -> frozenset[int]:
         "(one 1-based validation index per line)"
     )
     if not path.is_file():
-        raise DataError(f"blacklist file {path} not found: {hint}")
+        problem = "is a folder" if path.is_dir() else "not found"
+        raise DataError(f"blacklist file {path} {problem}: {hint}")
     indices = set()
     for number, line in enumerate(path.read_text().splitlines(), start=1):
         if not line.strip():

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from inception_repro.errors import UsageError
 from inception_repro.evaluate.data import VAL_IMAGES
 from inception_repro.pinned import golden_file
 
@@ -32,10 +34,49 @@ class Reported:
 
 
 def load_reported(path=GOLDEN) -> list[Reported]:
+    """The file's reported numbers; a UsageError naming the file and the entry when it does not
+    hold them as golden/accuracy.yaml does."""
     import yaml
 
-    entries = yaml.safe_load(Path(path).read_text())["reported"]
-    return [Reported(**e) for e in entries]
+    fix = "give a file laid out as golden/accuracy.yaml"
+    try:
+        document = yaml.safe_load(Path(path).read_text(encoding="utf8"))
+    except (yaml.YAMLError, UnicodeDecodeError) as e:
+        first = " ".join(str(e).split())
+        raise UsageError(f"--reported {path} is not readable YAML ({first}): {fix}") from None
+    entries = document.get("reported") if isinstance(document, dict) else None
+    if not isinstance(entries, list) or not entries:
+        raise UsageError(f"--reported {path} has no list under `reported:`: {fix}")
+    return [_entry(path, i, e, fix) for i, e in enumerate(entries, start=1)]
+
+
+_NUMBERS = ("top1", "top5")
+
+
+def _entry(path, number, entry, fix) -> Reported:
+    where = f"--reported {path}, entry {number}"
+    if not isinstance(entry, dict):
+        raise UsageError(f"{where} is {entry!r}, not a mapping of fields: {fix}")
+    where += f" ({entry.get('id', 'no id')})"
+    fields = {f.name: f for f in dataclasses.fields(Reported)}
+    required = [n for n, f in fields.items() if f.default is dataclasses.MISSING]
+    if missing := [n for n in required if n not in entry]:
+        raise UsageError(f"{where} lacks {', '.join(missing)}: {fix}")
+    if unknown := sorted(str(k) for k in entry if k not in fields):
+        raise UsageError(f"{where} has unknown fields {', '.join(unknown)}: {fix}")
+    for name in _NUMBERS:
+        if isinstance(entry[name], bool) or not isinstance(entry[name], (int, float)):
+            raise UsageError(f"{where}: {name} is {entry[name]!r}, not a number: {fix}")
+    if entry["evaluation_set"] not in (FULL, SUBSET):
+        raise UsageError(
+            f"{where}: evaluation_set is {entry['evaluation_set']!r}, not {FULL} or {SUBSET}: {fix}"
+        )
+    if not isinstance(entry["gated"], bool):
+        raise UsageError(f"{where}: gated is {entry['gated']!r}, not true or false: {fix}")
+    tolerance = entry.get("tolerance_pp")
+    if entry["gated"] and (isinstance(tolerance, bool) or not isinstance(tolerance, (int, float))):
+        raise UsageError(f"{where}: gated but its tolerance_pp is {tolerance!r}: {fix}")
+    return Reported(**entry)
 
 
 def applicable(results: dict, reported: list[Reported]) -> list[Reported]:

@@ -162,11 +162,28 @@ def _host(strategy, value) -> np.ndarray:
     return np.concatenate([np.asarray(v) for v in strategy.experimental_local_results(value)])
 
 
-def _run_loop(strategy, step, dataset, acc, offset, bar) -> None:
-    for batch in dataset:
+def _run_loop(strategy, step, dataset, acc, offset, bar, data_dir) -> None:
+    for batch in _batches(dataset, data_dir):
         top5, labels, indices = (_host(strategy, v) for v in step(*batch))
         acc.update(labels + offset, top5, indices)
         bar.update(len(labels))
+
+
+def _batches(dataset, data_dir):
+    """The dataset's batches. An image that does not decode (in a split built without the tar
+    check, by an earlier version or another tool) is a DataError naming the split and the fix,
+    not TensorFlow's traceback; an error in the model's step is not caught here."""
+    iterator = iter(dataset)
+    while True:
+        try:
+            batch = next(iterator)
+        except StopIteration:
+            return
+        except tf.errors.InvalidArgumentError as e:
+            if "jpeg" not in e.message.lower():  # something else than the image: a traceback
+                raise
+            raise data.undecodable(data_dir, e.message) from None
+        yield batch
 
 
 def _run_passes(strategy, model, protocol, cfg, batch, acc, label, total) -> tuple[float, int]:
@@ -179,13 +196,13 @@ def _run_passes(strategy, model, protocol, cfg, batch, acc, label, total) -> tup
     step = _step(strategy, model, protocol, main.element_spec, label.drop_background)
     started = time.perf_counter()
     with tqdm(total=total, unit="img", disable=not cfg.progress, desc="eval") as bar:
-        _run_loop(strategy, step, main, acc, label.offset, bar)
+        _run_loop(strategy, step, main, acc, label.offset, bar, cfg.data_dir)
         in_main = acc.counts().n
         if left_out := acc.missing(total):
             small_batch = max(1, batch // LARGE_BATCH_DIVISOR)
             rest = input_pipeline(cfg.data_dir, protocol, small_batch, only=left_out)
             rest = strategy.experimental_distribute_dataset(rest)
-            _run_loop(strategy, step, rest, acc, label.offset, bar)
+            _run_loop(strategy, step, rest, acc, label.offset, bar, cfg.data_dir)
     return time.perf_counter() - started, acc.counts().n - in_main
 
 
@@ -199,11 +216,14 @@ def evaluate(cfg: EvalConfig, build: Callable | None = None) -> dict:
     protocol = protocols.get(cfg.protocol, cfg.model_id)
     require_device(cfg.allow_cpu)
     blacklist = data.read_blacklist(cfg.blacklist) if cfg.blacklist else None
-    # The data first: its problems are found offline, before any weights download.
-    source = data.prepare(cfg.manual_dir, cfg.data_dir)
+    # A local weights file is checked before the split is built (minutes on the real tar); the
+    # data before any weights download, so that its problems are found offline.
     weights_file = None
-    if build is None:
+    if build is None and cfg.weights is not None:
         weights_file = resolve_weights(cfg.model_id, cfg.weights)
+    source = data.prepare(cfg.manual_dir, cfg.data_dir)
+    if build is None:
+        weights_file = weights_file or resolve_weights(cfg.model_id)
         build = registry_model(cfg.model_id, weights_file)
     # Full float32 arithmetic, as the reported numbers were measured (Ampere and later GPUs
     # would otherwise run the convolutions in TF32).

@@ -8,6 +8,7 @@ are the ones keras/src/applications/{inception_resnet_v2,inception_v3}.py pass t
 from __future__ import annotations
 
 import os
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -85,8 +86,17 @@ class WeightsFile:
 
 
 def keras_home() -> Path:
-    """Where keras.utils.get_file caches: $KERAS_HOME, else ~/.keras."""
-    return Path(os.environ.get("KERAS_HOME") or Path.home() / ".keras")
+    """Where keras.utils.get_file caches: $KERAS_HOME, else ~/.keras (/tmp/.keras when the home
+    folder cannot be written: keras/src/backend/config.py); and when that folder cannot be
+    written, .keras in the temporary folder (keras/src/utils/file_utils.py, get_file)."""
+    if "KERAS_HOME" in os.environ:
+        base = os.environ["KERAS_HOME"]
+    else:
+        home = os.path.expanduser("~")
+        base = os.path.join(home if os.access(home, os.W_OK) else "/tmp", ".keras")
+    if os.access(os.path.expanduser(base), os.W_OK):
+        return Path(os.path.expanduser(base))
+    return Path("/tmp" if os.path.isdir("/tmp") else tempfile.gettempdir()) / ".keras"
 
 
 def resolve(model_id: str, path=None) -> WeightsFile:
@@ -119,12 +129,17 @@ def _fetch(released: Released) -> Path:
     except Exception as e:  # get_file raises a bare Exception for network failures
         raise WeightsError(
             f"could not fetch the released weights {released.file_name} from {released.origin} "
-            f"({e}): put the file (md5 {released.md5}) at {target} (the cache under "
-            "KERAS_HOME), or pass --weights PATH"
+            f"({e}): put the file (md5 {released.md5}) at {target} (where Keras caches it), "
+            "or pass --weights PATH"
         ) from None
 
 
 def _local(path: Path, released: Released | None) -> WeightsFile:
+    if path.is_dir():
+        example = path / (released.file_name if released else "weights.h5")
+        raise WeightsError(
+            f"weights file {path} is a folder: pass the .h5 file itself, for example {example}"
+        )
     if not path.is_file():
         raise WeightsError(f"weights file {path} not found: pass an existing .h5 file")
     if path.suffix not in (".h5", ".hdf5"):
@@ -145,32 +160,46 @@ def _local(path: Path, released: Released | None) -> WeightsFile:
 
 
 def check_hdf5(path) -> None:
-    """A WeightsError unless path is a readable HDF5 file with Keras weights in it."""
+    """A WeightsError unless path is an HDF5 file with Keras weights in it, every one of which
+    can be read (a file cut short fails here, before anything is loaded)."""
     import h5py
 
     try:
         with h5py.File(path, "r") as f:
-            ok = "layer_names" in f.attrs or "model_weights" in f
-    except OSError as e:
+            if not ("layer_names" in f.attrs or "model_weights" in f):
+                raise WeightsError(
+                    f"{path} is HDF5 but not a Keras weights file (no layer_names): pass a file "
+                    "written by Keras save_weights, like the released one"
+                )
+            f.visititems(_read_dataset)
+    except (OSError, KeyError, ValueError, RuntimeError) as e:
+        first = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
         raise WeightsError(
-            f"{path} is not a readable HDF5 file ({e}): it is truncated or corrupt; fetch or "
+            f"{path} is not a readable HDF5 file ({first}): it is truncated or corrupt; fetch or "
             "write it again"
         ) from None
-    if not ok:
-        raise WeightsError(
-            f"{path} is HDF5 but not a Keras weights file (no layer_names): pass a file "
-            "written by Keras save_weights, like the released one"
-        )
+
+
+def _read_dataset(name, item) -> None:
+    import h5py
+
+    if isinstance(item, h5py.Dataset):
+        item[()]
 
 
 def load(model, weights: WeightsFile, model_id: str) -> None:
-    """Load the file into the model, turning Keras's mismatch errors into a WeightsError."""
+    """Load the file into the model, all or nothing: when Keras's loader stops part way (it
+    sets the weights layer by layer), the model gets back the weights it had, and the error is
+    a WeightsError naming the file."""
+    before = model.get_weights()
     try:
         model.load_weights(weights.path)
     except (ValueError, KeyError, OSError) as e:
+        model.set_weights(before)
         released = RELEASED.get(model_id)
         hint = f" (the released one is {released.file_name})" if released else ""
+        reason = " ".join(str(e).split()).rstrip(".")
         raise WeightsError(
-            f"weights file {weights.path} does not fit {model_id}: {e}. Pass a weights file "
-            f"saved from {model_id}{hint}"
+            f"weights file {weights.path} does not fit {model_id}: {reason}. Pass a weights "
+            f"file saved from {model_id}{hint}"
         ) from None
