@@ -158,7 +158,7 @@ def main(argv=None) -> int:
         for name in ("model", "a", "b"):  # an unknown model id fails before TensorFlow starts
             if isinstance(getattr(args, name, None), str):
                 registry.entry(getattr(args, name))
-        if args.func is not _models:  # every other command builds or evaluates a model
+        if args.func not in (_models, _diff):  # diff computes from the specs alone
             tf_logs.start(args.verbose)
         return args.func(args)
     except UsageError as e:

@@ -106,6 +106,21 @@ def test_errors_print_no_traceback():
     assert "Traceback" not in p.stderr and "unknown model id 'nope'" in p.stderr
 
 
+def test_diff_and_models_start_no_tensorflow():
+    """Both compute from the specs and the registry alone: no TensorFlow start (seconds)."""
+    code = (
+        "import sys\n"
+        "from inception_repro.cli import main\n"
+        "assert main(['diff', 'paper-inception-resnet-v2', 'keras-inception-resnet-v2']) == 0\n"
+        "assert main(['models']) == 0\n"
+        "print(sorted(m for m in ('tensorflow', 'keras') if m in sys.modules))\n"
+    )
+    p = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert p.returncode == 0, p.stderr
+    assert p.stdout.splitlines()[-1] == "[]"
+    assert "discrepancies" in p.stdout
+
+
 # As TensorFlow 2.21 prints them on a machine without CUDA, while it loads.
 STARTUP = """WARNING: All log messages before absl::InitializeLog() is called are written to STDERR
 I0000 00:00:1796189189.809852   17556 port.cc:153] oneDNN custom operations are on.

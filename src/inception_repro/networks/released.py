@@ -9,13 +9,12 @@ Conv convention (slim arg scope / Keras conv2d_bn): Conv2D without bias, BatchNo
 
 from __future__ import annotations
 
+from inception_repro.networks.slim_aux import slim_aux_head
 from inception_repro.spec import (
-    AuxHead,
     Concat,
     Conv,
     Dense,
     Dropout,
-    Flatten,
     GlobalAvgPool,
     Network,
     Pool,
@@ -242,28 +241,13 @@ def slim_top(classes=1001):
 
 
 def slim_aux(classes=1001):
-    a = "AuxLogits"
-    return AuxHead(
-        "blocks_b",
-        (
-            Pool("avg", 5, 3, "valid", cite=f"{SLIM} {a}/Conv2d_1a_3x3 (avg_pool2d 5, stride 3)"),
-            conv(128, 1, scope=f"{a}/Conv2d_1b_1x1"),
-            Conv(
-                768,
-                None,
-                padding="valid",
-                cite=f"{SLIM} {a}/Conv2d_2a_5x5 (kernel = map size)",
-                scope=f"{a}/Conv2d_2a_5x5",
-            ),
-            Flatten(cite=f"{SLIM} {a} slim.flatten"),
-            Dense(
-                classes,
-                None,
-                cite=f"{SLIM} {a}/Logits (activation_fn=None)",
-                scope=f"{a}/Logits",
-            ),
-        ),
-        cite=f"{SLIM} AuxLogits on end point PreAuxLogits",
+    return slim_aux_head(
+        SLIM,
+        "PreAuxLogits",
+        "Conv2d_1a_3x3 (avg_pool2d 5, stride 3)",
+        "Conv2d_2a_5x5",
+        "Logits",
+        classes,
     )
 
 

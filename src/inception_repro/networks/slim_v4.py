@@ -10,6 +10,7 @@ Conv convention (inception_utils.inception_arg_scope): Conv2D without bias, Batc
 
 from __future__ import annotations
 
+from inception_repro.networks.slim_aux import slim_aux_head
 from inception_repro.spec import (
     SAME,
     VALID,
@@ -18,7 +19,6 @@ from inception_repro.spec import (
     Conv,
     Dense,
     Dropout,
-    Flatten,
     GlobalAvgPool,
     Network,
     Pool,
@@ -254,29 +254,14 @@ def top(classes=1001):
 
 
 def aux(classes=1001) -> AuxHead:
-    a = "AuxLogits"
-    return AuxHead(
-        "blocks_b",
-        (
-            Pool("avg", 5, 3, "valid", cite=f"{SLIM} {a}/AvgPool_1a_5x5 (stride 3, VALID)"),
-            conv(128, 1, f"{a}/Conv2d_1b_1x1"),
-            Conv(
-                768,
-                None,
-                padding="valid",
-                cite=f"{SLIM} {a}/Conv2d_2a (kernel = map size)",
-                scope=f"{a}/Conv2d_2a",
-            ),
-            Flatten(cite=f"{SLIM} {a} slim.flatten"),
-            Dense(
-                classes,
-                None,
-                cite=f"{SLIM} {a}/Aux_logits (activation_fn=None)",
-                name=a,
-                scope=f"{a}/Aux_logits",
-            ),
-        ),
-        cite=f"{SLIM} AuxLogits on end point Mixed_6h",
+    return slim_aux_head(
+        SLIM,
+        "Mixed_6h",
+        "AvgPool_1a_5x5 (stride 3, VALID)",
+        "Conv2d_2a",
+        "Aux_logits",
+        classes,
+        logits_name="AuxLogits",
     )
 
 
