@@ -51,6 +51,9 @@ def pytest_configure(config):
         shared.folder.append(Path(config.workerinput[shared.KEY]))
         shared.share_the_cores(config.workerinput["workercount"])
     if runs_tests(config):  # not the xdist controller
+        from inception_repro import tf_logs
+
+        tf_logs.start()  # TensorFlow's start-up lines (oneDNN, CUDA) off the run's output
         from support import models
 
         config.pluginmanager.register(models, "inception_repro_models")
