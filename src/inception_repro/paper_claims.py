@@ -499,8 +499,8 @@ def _decide(statement_id, r, subset, whole) -> Finding:
         ok = abs(d1 / 0.3 - 1) <= ABOUT and abs(d5 / 0.15 - 1) <= ABOUT
         return Finding(
             REPRODUCED if ok else REFUTED,
-            f"{r.model}: the subset is {d1:+.3f} top-1, "
-            f"{d5:+.3f} top-5 points above all {whole['n']:,}",
+            f"{r.model}: the subset minus all {whole['n']:,} images: {d1:+.3f} top-1, "
+            f"{d5:+.3f} top-5 points",
         )
     ok = all(abs(subset[m] - getattr(r, m)) <= TABLE_2_TOLERANCE_PP for m in ("top1", "top5"))
     return Finding(
@@ -511,11 +511,18 @@ def _decide(statement_id, r, subset, whole) -> Finding:
     )
 
 
-def gpu_lines(statements: list[Statement], results: dict, reported: list) -> list[str]:
-    """The statements this run decided, one Markdown line each (the GPU job's summary)."""
+def gpu_summary(results: dict, reported: list) -> str:
+    """The statements this run decides, a Markdown line each, for the GPU job's summary; empty
+    when it decides none."""
+    statements, _ = load()
     decided = from_results(statements, results, reported)
     by_id = {s.id: s for s in statements}
-    return [
+    lines = [
         f'- {by_id[i].where}, "{by_id[i].statement}": **{f.verdict}** ({f.found})'
         for i, f in decided.items()
     ]
+    return (
+        "\n".join(["", "Statements of the paper this run decides:", "", *lines, ""])
+        if lines
+        else ""
+    )
