@@ -26,7 +26,7 @@ from pathlib import Path
 from inception_repro import calculus, claims, diff, lineage, registry, summary
 from inception_repro.errors import SpecError
 from inception_repro.networks import errata, paper, slim_v4
-from inception_repro.spec import Conv, Residual
+from inception_repro.spec import Conv, Pool, Residual
 
 GOLDEN = Path(__file__).resolve().parents[2] / "golden" / "paper_claims.yaml"
 
@@ -238,6 +238,17 @@ def fig3_last_conv() -> Finding:
     )
 
 
+def fig3_pool_window() -> Finding:
+    """Fig 3's last MaxPool, printed without a window: the window TF-Slim's Inception-v4 gives
+    it (Mixed_5a), and whether its stem then reaches the printed 35x35x384."""
+    last = slim_v4.stem().nodes[-1]
+    (pool,) = next(b for b in last.branches if isinstance(b[0], Pool))
+    stem = dict(calculus.trace(registry.entry(SLIM_V4).spec()).stages)["stem"]
+    shape = "x".join(map(str, stem))
+    verdict = REPRODUCED if shape == "35x35x384" else REFUTED
+    return Finding(verdict, f"{SLIM_V4} Mixed_5a: {diff.sig(pool)}; its stem gives {shape}")
+
+
 def fig5_second_kernel() -> Finding:
     """Fig 5's second 1x7 against TF-Slim's Inception-B (Mixed_6b, Branch_1)."""
     block = slim_v4.block_inception_b("Mixed_6b")
@@ -378,12 +389,14 @@ def findings(recipe_rows: list[RecipeRow], summary_of: Callable | None = None) -
         "fig3-stem-of-irv2": ledger_facts(v2, keras, "stem.layout"),
         "fig3-stem-of-v4": ledger_facts(v4, slim4, "stem.layout"),
         "fig3-last-conv-stride": fig3_last_conv(),
+        "fig3-pool-window": fig3_pool_window(),
         "fig4-inception-a": ledger_facts(v4, slim4, "blocks_a.branches"),
         "fig5-inception-b": ledger_facts(v4, slim4, "blocks_b.branches"),
         "fig5-second-1x7": fig5_second_kernel(),
         "fig6-inception-c": ledger_facts(v4, slim4, "blocks_c.branches"),
         "fig8-reduction-b-v4": ledger_facts(v4, slim4, "reduction_b.layout"),
         "fig9-repeats-v4": ledger_facts(v4, slim4, *_repeats()),
+        "fig9-head": ledger_facts(v4, slim4, "head.layout"),
         "fig15-repeats-irv2": ledger_facts(v2, keras, *_repeats()),
         "fig15-head": ledger_facts(v2, slim2, "head.layout"),
         "fig16-block-a": ledger_facts(v2, keras, "blocks_a.branches"),
