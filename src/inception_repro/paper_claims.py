@@ -347,30 +347,30 @@ def recipe(rows: dict[str, RecipeRow], *ids: str) -> Finding:
     return Finding(REPRODUCED if agree else REFUTED, "; ".join(parts))
 
 
-def stem_lineage(released: dict, v3: dict, claim: str) -> Finding:
-    stem = lineage.stem_rows(released, v3)
-    block = lineage.block_rows(released, v3)
-    n = len(stem) - 1
-    if claim == "fig14":
-        k = lineage.leading_agreement(stem, "Fig 14")
-        return Finding(
-            REPRODUCED if k == n else REFUTED,
-            f"Fig 14 agrees with the first {k} of "
-            f"its {n} layers; layer {k + 1}: {stem[k][1]}, Fig 14: {stem[k][3]}",
-        )
-    if claim == "v3":
-        k = lineage.leading_agreement(stem, "Inception-v3")
-        return Finding(
-            REPRODUCED if k == n else REFUTED,
-            f"Inception-v3's stem agrees with all {k} of its {n} layers",
-        )
-    same = [r[0] for r in block[:-1] if r[3] == lineage.AGREES]
-    kernels = all(_kernels(r[1]) == _kernels(r[2]) for r in block[:-1])
-    wider = "; ".join(f"{r[0]} {r[1]} (mixed0: {r[2]})" for r in block[:-1] if r[0] not in same)
+def stem_is(candidate: str, stem: list[list[str]]) -> Finding:
+    """Whether the released stem (lineage.stem_rows) is the candidate's, layer by layer up to
+    mixed_5b."""
+    n = len(stem) - 1  # the layers before mixed_5b
+    k = lineage.leading_agreement(stem, candidate)
+    if k == n:
+        return Finding(REPRODUCED, f"{candidate} agrees with all {n} layers before mixed_5b")
+    theirs = stem[k][2 + lineage.CANDIDATES.index(candidate)]
     return Finding(
-        REPRODUCED if kernels else REFUTED,
-        f"same branches and kernels; widths differ: "
-        f"{wider}; output {block[-1][1]} (mixed0: {block[-1][2]})",
+        REFUTED,
+        f"{candidate} agrees with the first {k} of the {n} layers before mixed_5b; layer "
+        f"{k + 1} is {stem[k][1]}, {candidate} has {theirs}",
+    )
+
+
+def mixed_5b_is_mixed0(block: list[list[str]]) -> Finding:
+    """mixed_5b against mixed0 (lineage.block_rows): the same branches and kernels?"""
+    branches = block[:-1]
+    same = all(_kernels(r[1]) == _kernels(r[2]) for r in branches)
+    wider = "; ".join(f"{r[0]} {r[1]} (mixed0: {r[2]})" for r in branches if r[3] != lineage.AGREES)
+    return Finding(
+        REPRODUCED if same else REFUTED,
+        f"{'same' if same else 'other'} branches and kernels; widths differ: {wider}; output "
+        f"{block[-1][1]} (mixed0: {block[-1][2]})",
     )
 
 
@@ -384,6 +384,7 @@ def findings(recipe_rows: list[RecipeRow], summary_of: Callable | None = None) -
     get = summary_of or _summary
     rows = {r.id: r for r in recipe_rows}
     released, v3 = get(KERAS), get(lineage.V3)
+    stem, block = lineage.stem_rows(released, v3), lineage.block_rows(released, v3)
     v2, v4, keras, slim2, slim4 = PAPER_V2, PAPER_V4, KERAS, SLIM_V2, SLIM_V4
     return {
         "fig3-stem-of-irv2": ledger_facts(v2, keras, "stem.layout"),
@@ -424,9 +425,9 @@ def findings(recipe_rows: list[RecipeRow], summary_of: Callable | None = None) -
         "sec4-learning-rate": recipe(rows, "learning-rate"),
         "sec4-decay-schedule": recipe(rows, "epochs-per-decay", "decay-factor"),
         "sec4-running-average": recipe(rows, "moving-average"),
-        "released-stem-fig14": stem_lineage(released, v3, "fig14"),
-        "released-stem-v3": stem_lineage(released, v3, "v3"),
-        "released-mixed-5b": stem_lineage(released, v3, "mixed0"),
+        "released-stem-fig14": stem_is("Fig 14", stem),
+        "released-stem-v3": stem_is("Inception-v3", stem),
+        "released-mixed-5b": mixed_5b_is_mixed0(block),
     }
 
 
