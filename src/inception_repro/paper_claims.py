@@ -66,7 +66,9 @@ class Statement:
     id: str
     kind: str  # one of KINDS
     where: str  # section, figure or table of the paper (or the release post)
-    statement: str  # quoted, short
+    statement: str  # short: the source's own words, or a paraphrase (quoted)
+    quoted: bool  # True: `statement` is the source's exact words ("..." marks words left out);
+    # False: a paraphrase, in which only the words inside double quotes are the source's
     verdict: str  # one of VERDICTS
     reason: str | None = None  # one of REASONS: why it cannot be checked here
     accuracy_entry: str | None = None  # the golden/accuracy.yaml entry that decides it
@@ -77,6 +79,10 @@ class Statement:
 
     def __post_init__(self):
         problems = []
+        if not isinstance(self.quoted, bool):
+            problems.append(f"quoted {self.quoted!r} is not true or false")
+        elif self.quoted and '"' in self.statement:
+            problems.append("a quoted statement holds no double quotes of its own")
         if self.kind not in KINDS:
             problems.append(f"kind {self.kind!r} is not one of {', '.join(KINDS)}")
         if self.verdict not in VERDICTS:
@@ -137,7 +143,11 @@ HEADER = """\
 # (kind, verdict, reason, section) are checked there.
 #
 # statements:
-#   statement       quoted from the paper, short; where: its section, figure or table
+#   statement       short; where: its section, figure or table of the paper (or the post)
+#   quoted          true: the statement is the source's exact words ("..." marks words left
+#                   out; the texts are cited in docs/sources.md); false: a paraphrase, in which
+#                   only words in double quotes are the source's (what figures and tables show
+#                   is paraphrased)
 #   verdict         reproduced here | refuted here | holds for the released code only |
 #                   waits on the GPU job (accuracy_entry: the golden/accuracy.yaml entry that
 #                   decides it) | cannot be checked here (reason: why)
@@ -477,6 +487,12 @@ def updated(statements: list[Statement], found: dict[str, Finding]) -> list[Stat
     ]
 
 
+def wording(s: Statement) -> str:
+    """The statement as the report shows it: in quotation marks only when it is the source's
+    own words."""
+    return f'"{s.statement}"' if s.quoted else s.statement
+
+
 def counts(statements: list[Statement]) -> dict[str, int]:
     """How many statements have each verdict, in VERDICTS order."""
     c = Counter(s.verdict for s in statements)
@@ -539,7 +555,7 @@ def gpu_summary(results: dict, reported: list) -> str:
     decided = from_results(statements, results, reported)
     by_id = {s.id: s for s in statements}
     lines = [
-        f'- {by_id[i].where}, "{by_id[i].statement}": **{f.verdict}** ({f.found})'
+        f"- {by_id[i].where}, {wording(by_id[i])}: **{f.verdict}** ({f.found})"
         for i, f in decided.items()
     ]
     return (

@@ -343,7 +343,7 @@ def statements_section(statements: list, headings: dict[str, str], repo=None) ->
         rows = [
             [
                 _verdict_cell(s),
-                s.statement,
+                paper_claims.wording(s),
                 s.where,
                 _short(s.found or "") + (_computed(repo) if s.computed else ""),
                 _evidence(s, headings, repo),

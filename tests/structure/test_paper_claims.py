@@ -41,7 +41,10 @@ def test_a_changed_verdict_is_named_with_its_statement(pinned, computed):
         replace(s, verdict=pc.REPRODUCED) if s.id == "fig17-up-width" else s for s in statements
     ]
     (problem,) = pc.problems(changed, computed)
-    assert problem.startswith("fig17-up-width (Fig 17, '1x1 Conv (1154 Linear)'): the file says")
+    assert problem.startswith(
+        "fig17-up-width (Fig 17, 'the linear 1x1 conv before the sum, printed with 1154 filters'): "
+        "the file says"
+    )
     assert "computed 'refuted here'" in problem
 
 
@@ -101,6 +104,8 @@ def test_vocabularies_are_checked(pinned):
         ({"verdict": pc.CANNOT, "reason": "too hard"}, "reason 'too hard' is not one of"),
         ({"verdict": pc.WAITS}, "names its golden/accuracy.yaml entry"),
         ({"section": "appendix"}, "section 'appendix' is not one of"),
+        ({"quoted": "yes"}, "quoted 'yes' is not true or false"),
+        ({"quoted": True, "statement": 'a "quote" inside'}, "a quoted statement holds no double"),
     ]:
         with pytest.raises(ValueError, match=f"statement {s.id}: .*{words}"):
             replace(s, **change)
@@ -169,3 +174,12 @@ def test_the_training_recipe_cites_both_sides(pinned):
     assert {"batch-norm-decay", "batch-norm-epsilon", "weight-decay"} <= silent
     assert recipe["learning-rate"].agreement == "differ"
     assert recipe["rmsprop-epsilon"].agreement == "agree"
+
+
+def test_only_the_sources_own_words_are_shown_as_a_quote(pinned):
+    by_id = {s.id: s for s in pinned[0]}
+    quote, paraphrase = by_id["sec4-learning-rate"], by_id["table2-inception-resnet-v2"]
+    assert (quote.quoted, paraphrase.quoted) == (True, False)
+    assert pc.wording(quote) == '"We used a learning rate of 0.045"'
+    assert pc.wording(paraphrase) == paraphrase.statement
+    assert not paraphrase.statement.startswith('"')

@@ -83,3 +83,13 @@ def test_the_lineage_table_is_in_the_report(text):
     assert part.splitlines()[1].startswith("The released stem is Inception-v3's")
     assert "| 7 | `maxpool 3x3/2 V` | `-` | `256 3x3/2 V` | *agrees* |" in part
     assert "| branch 4 | `avgpool 3x3/1 -> 64 1x1` | `avgpool 3x3/1 -> 32 1x1` | differs |" in part
+
+
+def test_quotes_are_marked_and_paraphrases_are_not(text):
+    part = _section(text, "## The paper, statement by statement")
+    statements, _ = paper_claims.load()
+    for s in statements:
+        shown = f'| "{s.statement}" |' in part
+        assert shown == s.quoted, s.id
+        if not s.quoted:
+            assert f"| {s.statement} |" in part, s.id
