@@ -26,6 +26,7 @@ from inception_repro.spec import (
 )
 
 SIZE = (299, 299)
+BRANCH_ORDER = "branch order only (the channel order of a concatenation)"
 
 
 # ---- a node in one line ------------------------------------------------------------------
@@ -203,7 +204,7 @@ def _discrepancies(name, a, b, ta, tb, network_cites) -> list[Discrepancy]:
         if va != vb:
             what = _WHAT[fact]
             if fact in ("layout", "branches") and _unordered(a, fact) == _unordered(b, fact):
-                what = "branch order only (the channel order of a concatenation)"
+                what = BRANCH_ORDER
             out.append(Discrepancy(f"{name}.{fact}", name, what, va, ca, vb, cb))
     return out
 

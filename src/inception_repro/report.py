@@ -3,12 +3,23 @@
 from __future__ import annotations
 
 import itertools
+import re
 from pathlib import Path
 
 import keras
 import tensorflow as tf
 
-from inception_repro import __version__, claims, diff, files, ledger, registry, summary
+from inception_repro import (
+    __version__,
+    claims,
+    diff,
+    files,
+    ledger,
+    lineage,
+    paper_claims,
+    registry,
+    summary,
+)
 from inception_repro.networks import errata
 from inception_repro.spec import Concat, Residual, Stage
 
@@ -222,12 +233,8 @@ def claims_table() -> list[str]:
     )
 
 
-def lineage_line() -> str:
-    released, v3 = (registry.graph(m) for m in ledger.LINEAGE)
-    line = ledger.stem_lineage(
-        summary.summarise(released.model, released.stage_ends),
-        summary.summarise(v3.model, v3.stage_ends),
-    )
+def lineage_line(released: dict, v3: dict) -> str:
+    line = ledger.stem_lineage(released, v3)
     return (
         f"- `{line['a']}` and `{line['b']}` have identical canonical summaries for their first "
         f"{line['identical_layers']} layers, through the {line['last_identical']}. The "
@@ -235,11 +242,169 @@ def lineage_line() -> str:
     )
 
 
-def render() -> str:
+def anchor(heading: str) -> str:
+    """The link GitHub gives a heading: lower case, punctuation dropped, spaces as hyphens."""
+    return "#" + re.sub(r"[^\w\- ]", "", heading.lstrip("#").strip().lower()).replace(" ", "-")
+
+
+def _summaries() -> tuple[dict, dict]:
+    released, v3 = (registry.graph(m) for m in ledger.LINEAGE)
+    return (
+        summary.summarise(released.model, released.stage_ends),
+        summary.summarise(v3.model, v3.stage_ends),
+    )
+
+
+def lineage_section(released: dict, v3: dict) -> list[str]:
+    """The released stem against Fig 3, Fig 14 and Inception-v3's stem, then mixed_5b against
+    mixed0, and the verdict in one sentence."""
+    stem = lineage.stem_rows(released, v3)
+    block = lineage.block_rows(released, v3)
+    return [
+        lineage.verdict(stem, block),
+        "",
+        f"Each cell: *{lineage.AGREES}*, or what the candidate has at that layer (`-`: its stem "
+        "has ended). The released network and Inception-v3 are read off their installed Keras "
+        "graphs, Figs 3 and 14 off the paper specs. A 1x1 stride 1 conv computes the same with "
+        "either padding, so its `V` is not compared.",
+        "",
+        *_table(
+            ["#", f"released (`{lineage.RELEASED}`)", *lineage.CANDIDATES],
+            [[r[0], f"`{r[1]}`", *(_agrees(c) for c in r[2:])] for r in stem],
+        ),
+        "",
+        f"`mixed_5b` against Inception-v3's first Inception block, `{lineage.V3_BLOCK}`:",
+        "",
+        *_table(
+            ["", "mixed_5b (released)", f"{lineage.V3_BLOCK} (Inception-v3)", ""],
+            [[r[0], f"`{r[1]}`", f"`{r[2]}`", r[3]] for r in block],
+        ),
+    ]
+
+
+def _agrees(cell: str) -> str:
+    return f"*{cell}*" if cell == lineage.AGREES else f"`{cell}`"
+
+
+def recipe_section(recipe: list) -> list[str]:
+    rows = [
+        [
+            r.what,
+            _cell(r.paper) if r.paper is not None else "*not stated*",
+            r.released,
+            f"**{r.agreement}**",
+            r.released_cite,
+        ]
+        for r in recipe
+    ]
+    return [
+        "The paper's Sec 4 beside TF-Slim's training script (`train_image_classifier.py`, whose "
+        "defaults the README's training instructions use) and the Inception arg scope "
+        "(`inception_utils.py`), each cited at a commit of tensorflow/models.",
+        "",
+        *_table(["setting", "paper (Sec 4)", "released code", "", "released code, cited"], rows),
+    ]
+
+
+SHORT = 140
+
+
+def _short(text: str) -> str:
+    return text if len(text) <= SHORT else text[: text.rfind(" ", 0, SHORT)] + " …"
+
+
+def _verdict_cell(s) -> str:
+    if s.verdict == paper_claims.CANNOT:
+        return f"**{s.verdict}**: {s.reason}"
+    if s.verdict == paper_claims.WAITS:
+        return f"**{s.verdict}** (`{s.accuracy_entry}`)"
+    return f"**{s.verdict}**"
+
+
+def statements_section(statements: list, headings: dict[str, str], repo=None) -> list[str]:
+    """Counts per verdict, then a table per kind, verdict first, each row linking to the report
+    section that shows its evidence (headings: section key -> heading) and to the files it
+    names (repo: see _evidence)."""
+    counts = paper_claims.counts(statements)
+    computed = sum(s.computed for s in statements)
+    lines = [
+        f"{len(statements)} statements of arXiv 1602.07261 and Google's release post "
+        f"(`golden/paper_claims.yaml`); {computed} verdicts are computed by "
+        "`src/inception_repro/paper_claims.py` and held to the file by the tests, the others "
+        "give their reason. An architecture or training statement is checked against the "
+        "authors' released code of that network.",
+        "",
+        *_table(["verdict", "statements"], [[f"**{v}**", n] for v, n in counts.items()]),
+    ]
+    for kind in paper_claims.KINDS:
+        mine = [s for s in statements if s.kind == kind]
+        if not mine:
+            continue
+        mine.sort(key=lambda s: paper_claims.VERDICTS.index(s.verdict))
+        rows = [
+            [
+                _verdict_cell(s),
+                paper_claims.wording(s),
+                s.where,
+                _short(s.found or "") + (_computed(repo) if s.computed else ""),
+                _evidence(s, headings, repo),
+            ]
+            for s in mine
+        ]
+        lines += ["", f"### {kind.capitalize()} ({len(mine)})", ""]
+        lines += _table(["verdict", "statement", "where", "found", "evidence"], rows)
+    return lines
+
+
+CHECKED_BY = "tests/structure/test_paper_claims.py"
+
+
+def _computed(repo: str | None) -> str:
+    """The mark of a computed verdict, linked to the test that holds it."""
+    return " *(computed)*" if repo is None else f" *([computed]({repo}{CHECKED_BY}))*"
+
+
+# A file of this repository named in a statement's evidence.
+FILE = re.compile(r"\b(?:golden|src|tests|docs)/[\w./-]+\.(?:yaml|py|md)\b")
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _evidence(s, headings, repo: str | None) -> str:
+    """The section of the report that shows the evidence, and every file it names, linked
+    (repo: the repository root relative to the report's folder; None: files are not linked)."""
+    link = f"[{s.section}]({anchor(headings[s.section])}): " if s.section else ""
+    if repo is None:
+        return link + s.evidence
+    return link + FILE.sub(lambda m: f"[{m[0]}]({repo}{m[0]})", s.evidence)
+
+
+def repo_link(out_dir: Path) -> str | None:
+    """The repository root relative to a report written into out_dir, when out_dir is inside
+    the repository this package runs from (else the report links no file)."""
+    out = out_dir.resolve()
+    if not (ROOT / "pyproject.toml").is_file() or not out.is_relative_to(ROOT):
+        return None
+    return "../" * len(out.relative_to(ROOT).parts)
+
+
+def render(repo: str | None = None) -> str:
+    """The report; repo: the repository root relative to where it is written, for the links to
+    the evidence's files (None: no such links)."""
     d = diff.compare(PAPER, RELEASED)
     paper_stem = registry.entry(PAPER).spec().stages[0]
     released_stem = registry.entry(RELEASED).spec().stages[0]
     stem_out = {r["stage"]: r for r in d["stages"]}["stem"]
+    statements, recipe = paper_claims.load()
+    released, v3 = _summaries()
+    headings = {
+        "ledger": f"## The ledger: {len(d['discrepancies'])} differences, each cited to the "
+        "paper's figures and the released code",
+        "errata": "## Where the paper contradicts itself: its own figures and captions",
+        "stem lineage": "## The stem's lineage, layer by layer",
+        "cost claims": "## Cost claims of the paper (Sec 3.2) and of Google's release post, "
+        "at 299x299",
+        "training recipe": "## The training recipe: the paper beside the released training code",
+    }
     lines = [
         "# Inception-ResNet-v2: the paper against the released code",
         "",
@@ -253,18 +418,17 @@ def render() -> str:
         "",
         *macs_chart(d),
         "",
-        f"## The ledger: {len(d['discrepancies'])} differences, each cited to the paper's figures "
-        "and the released code",
+        headings["ledger"],
         "",
         *discrepancy_table(d["discrepancies"]),
         "",
-        "## Where the paper contradicts itself: its own figures and captions",
+        headings["errata"],
         "",
         *errata_table(),
         "",
         "## The stems: Fig 3 against the released code",
         "",
-        lineage_line(),
+        lineage_line(released, v3),
         "",
         LEGEND,
         "",
@@ -275,13 +439,25 @@ def render() -> str:
             }
         ),
         "",
+        headings["stem lineage"],
+        "",
+        *lineage_section(released, v3),
+        "",
         "## Parameters, against keras.io and timm",
         "",
         *params_section(d),
         "",
-        "## Cost claims of the paper (Sec 3.2) and of Google's release post, at 299x299",
+        headings["cost claims"],
         "",
         *claims_table(),
+        "",
+        headings["training recipe"],
+        "",
+        *recipe_section(recipe),
+        "",
+        "## The paper, statement by statement",
+        "",
+        *statements_section(statements, headings, repo),
         "",
     ]
     return "\n".join(lines)
@@ -293,7 +469,7 @@ FILE_NAME = "report.md"
 def write(out_dir: Path) -> Path:
     """out_dir/report.md, written all or nothing, once out_dir is known to take it."""
     files.check_output_dir(out_dir, "--out", inside=FILE_NAME)
-    return files.write_text(Path(out_dir) / FILE_NAME, render())
+    return files.write_text(Path(out_dir) / FILE_NAME, render(repo_link(Path(out_dir))))
 
 
 def digest() -> str:

@@ -38,7 +38,7 @@ def reported():
 
 def test_every_reported_number_is_pinned_with_its_source(reported):
     assert {r.id: (r.top1, r.top5) for r in reported} == sources_table()
-    assert len(reported) == 9
+    assert len(reported) == 11
     for r in reported:
         assert r.source and r.reported_model
         assert r.evaluation_set in (report.FULL, report.SUBSET)

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from inception_repro import paper_claims
 from inception_repro.errors import UsageError
 from inception_repro.evaluate import checkpoints, conversion, data, report, weights
 from inception_repro.evaluate.config import EvalConfig
@@ -115,7 +116,8 @@ def _out(settings, tmp_path_factory, name):
 def _write(results, settings, target, tmp_path_factory):
     out = _out(settings, tmp_path_factory, target.id)
     out.write_text(json.dumps(results, indent=2) + "\n")
-    table = report.markdown(results, report.load_reported(GOLDEN))
+    reported = report.load_reported(GOLDEN)
+    table = report.markdown(results, reported) + paper_claims.gpu_summary(results, reported)
     out.with_suffix(".md").write_text(table)
     report.append_job_summary(table)
     print(f"\n{table}\nresults: {out}")
