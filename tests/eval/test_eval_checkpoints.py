@@ -7,6 +7,7 @@ checkpoints in their format (tf.compat.v1.train.Saver, V1) under TF-Slim's names
 
 import hashlib
 import json
+import math
 import re
 
 import numpy as np
@@ -34,6 +35,19 @@ def test_the_loader_reads_tf_slims_names(model_id):
     assert len(names) == len(set(names)) == slim_names.COUNTS[model_id]
     assert sorted(names) == sorted(slim_names.NAMES[model_id]())
     assert set(slim_names.QUOTED[model_id]) <= set(names)
+
+
+# The models' parameter counts (keras convention: what a TF-Slim checkpoint holds, BN without
+# gamma), README's Models table; golden/models/<id>.params.yaml pins them from the summaries.
+PARAMS = {"slim-inception-v4": 46_074_066, "slim-inception-resnet-v2": 59_244_594}
+
+
+@pytest.mark.parametrize("model_id", SLIM_IDS)
+def test_tf_slims_variables_add_up_to_the_models_parameters(model_id):
+    """The checkpoint's variable list, shapes written from TF-Slim's code, holds as many values
+    as the transcription has parameters: an independent count of both."""
+    listed = sum(math.prod(shape) for shape in slim_names.SHAPES[model_id]().values())
+    assert listed == PARAMS[model_id] == registry.graph(model_id).model.count_params()
 
 
 @pytest.mark.parametrize("model_id", SLIM_IDS)
