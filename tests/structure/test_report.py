@@ -8,7 +8,7 @@ import pytest
 import yaml
 from support.golden import ROOT as GOLDEN
 from support.groups import RELEASED, model_group
-from support.published import RELEASED_PARAMS
+from support.published import KERAS_IO, RELEASED_PARAMS, TIMM
 
 from inception_repro import cli, report
 
@@ -33,7 +33,8 @@ def test_diff_json_lists_every_discrepancy_with_both_citations(capsys):
     ids = {x["id"] for x in d["discrepancies"]}
     assert {"stem.layout", "blocks_a.repeat", "blocks_c.scale", "head.layout"} <= ids
     assert all(x["a_cite"] and x["b_cite"] for x in d["discrepancies"])
-    assert d["params"]["b"]["keras"] == report.KERAS_IO == RELEASED_PARAMS[True][0]
+    assert d["params"]["b"]["keras"] == RELEASED_PARAMS[True][0]  # the installed Keras's count
+    assert (report.KERAS_IO, report.TIMM) == (KERAS_IO, TIMM)  # as printed
 
 
 def test_diff_text_names_both_models(capsys):
@@ -66,7 +67,11 @@ def test_report_writes_every_section(written, capsys):
         "## Cost claims of the paper (Sec 3.2) and of Google's release post, at 299x299",
     ):
         assert heading in text
-    assert "keras.io lists 55,873,736: equal" in text and "timm lists 55.84M: equal" in text
+    assert (
+        "**55,873,736**, the installed Keras's own count (`model.count_params()`) = 55.9M; "
+        "keras.io prints 55.9M: equal to the tenth." in text
+    )
+    assert "= 55.84M; timm's results CSV lists 55.84M for its port: equal to the hundredth." in text
     assert "**does not hold**" in text and "**holds**" in text
     assert "\n| `blocks_a.repeat` |" in text
     assert "35x35x192. The released stem is Inception-v3's." in text
