@@ -17,7 +17,7 @@ from support import keras_slim_pairing
 from support.groups import SLIM_CHECKPOINTS
 
 from inception_repro import cli, numerics, registry
-from inception_repro.evaluate import checkpoints, conversion
+from inception_repro.evaluate import checkpoints, conversion, weights
 
 pytestmark = [pytest.mark.eval, SLIM_CHECKPOINTS]
 
@@ -53,16 +53,18 @@ def test_the_pairing_fills_every_keras_weight_once(converted):
     pairs = keras_slim_pairing.pairing(keras)
     assert len(pairs) == 908 - AUX_VARIABLES == len(keras.weights)
     assert len({(id(layer), at) for layer, at in pairs.values()}) == len(pairs)
-    for name, (layer, at) in pairs.items():  # every value the checkpoint's (none zero-filled)
+    for name, (layer, at) in pairs.items():  # TF-Slim's shape is its Keras weight's
         expected = values[name][..., 1:] if name.startswith(LOGITS) else values[name]
         assert layer.get_weights()[at].shape == expected.shape, name
 
 
 def test_the_converted_model_computes_tf_slims_logits_without_the_background(converted):
-    """One fixed image: Keras's 1000 probabilities are TF-Slim's 1001 with output 0 (the
-    background) removed and the rest renormalised; in log space, TF-Slim's logits 1..1000 up
-    to a constant."""
-    _, _, _, slim, keras = converted
+    """One fixed image: the Keras model loaded from the converted .h5 gives 1000 probabilities
+    that are TF-Slim's 1001 with output 0 (the background) removed and the rest renormalised;
+    in log space, TF-Slim's logits 1..1000 up to a constant."""
+    _, _, h5, slim, _ = converted
+    keras = registry.for_weights(KERAS).model
+    weights.load(keras, weights.resolve(KERAS, h5), KERAS)
     x = numerics.slim_scale(numerics.fixed_image())
     theirs = np.asarray(keras(x, training=False), dtype=np.float64)[0]
     ours = np.asarray(slim(x, training=False)[0], dtype=np.float64)[0]
