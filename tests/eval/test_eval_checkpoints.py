@@ -25,7 +25,7 @@ SLIM_IDS = tuple(slim_names.NAMES)
 
 
 def loader_names(model_id):
-    model = registry.build_model(model_id)
+    model = registry.graph(model_id).model
     return [n for _, names in checkpoints.variable_names(model, model_id) for n in names]
 
 
@@ -55,7 +55,7 @@ def test_each_conv_has_the_kernel_its_name_states(model_id):
     """TF-Slim names a conv by its kernel (Conv2d_0b_1x7: 1 x 7): a name paired with the wrong
     layer shows here whatever the loader does."""
     named = 0
-    for layer, names in checkpoints.variable_names(registry.build_model(model_id), model_id):
+    for layer, names in checkpoints.variable_names(registry.graph(model_id).model, model_id):
         size = re.search(r"_(\d)x(\d)/weights$", names[0])
         if size:
             assert tuple(layer.weights[0].shape[:2]) == tuple(map(int, size.groups())), names[0]
@@ -297,7 +297,7 @@ def test_a_checkpoint_that_does_not_fit_fails_eval_with_exit_2(
 
 
 def test_labels_follow_the_protocol():
-    model = registry.build_model("slim-inception-v4")
+    model = registry.graph("slim-inception-v4").model
     assert run.labels(model, "m", protocols.get("slim")) == run.Labels(
         1, False, "TF-Slim 1001 classes: label + 1"
     )
