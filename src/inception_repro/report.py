@@ -24,9 +24,11 @@ from inception_repro.networks import errata
 from inception_repro.spec import Concat, Residual, Stage
 
 PAPER, RELEASED = "paper-inception-resnet-v2", "keras-inception-resnet-v2"
-# Published parameter counts of the released model: keras.io's applications table (exact), and
-# timm's inception_resnet_v2.tf_in1k model card (55.84M, its PyTorch port counts BN gamma).
-KERAS_IO, TIMM = 55_873_736, 55.84e6
+# Parameter counts of the released model published elsewhere, as printed (docs/sources.md, "The
+# released Keras model"): keras.io/api/applications's Available models table, in millions to
+# the tenth; timm's results/results-imagenet.csv, param_count of inception_resnet_v2.tf_in1k, in
+# millions to the hundredth (its PyTorch port counts BN gamma, not the moving statistics).
+KERAS_IO, TIMM = "55.9M", "55.84M"
 
 
 def _cell(value) -> str:
@@ -190,22 +192,22 @@ def _node(node, tails, lines, ids):
 def params_section(d: dict) -> list[str]:
     b = d["params"]["b"]
     bn = b["keras"] - b["pytorch"]
+    keras_millions, timm_millions = f"{b['keras'] / 1e6:.1f}M", f"{b['pytorch'] / 1e6:.2f}M"
     return [
         f"- keras convention (conv and dense weights and biases, BN beta, BN moving mean and "
-        f"variance): **{b['keras']:,}**; keras.io lists {KERAS_IO:,}: "
-        f"{'equal' if b['keras'] == KERAS_IO else 'DIFFERENT'}.",
+        f"variance): **{b['keras']:,}**, the installed Keras's own count "
+        f"(`model.count_params()`) = {keras_millions}; keras.io prints {KERAS_IO}: "
+        f"{'equal to the tenth' if keras_millions == KERAS_IO else 'DIFFERENT'}.",
         f"- pytorch convention (BN gamma and beta, no running statistics): **{b['pytorch']:,}** "
-        f"= {b['pytorch'] / 1e6:.2f}M; timm lists {TIMM / 1e6:.2f}M: {_same_millions(b)}.",
+        f"= {timm_millions}; timm's results CSV lists {TIMM} for its port: "
+        f"{'equal to the hundredth' if timm_millions == TIMM else 'DIFFERENT'}.",
         f"- The two differ by {bn:,}, one number per BN channel: Keras keeps a moving mean and "
         "variance (non-trainable) where PyTorch counts a gamma (fixed at 1: the released BN has "
         "no scale).",
-        f"- The paper's Inception-ResNet-v2 as drawn: {d['params']['a']['keras']:,} (keras "
+        f"- The paper's Inception-ResNet-v2 as drawn (Figs 3, 16, 7, 17, 18, 19, 15; Fig 7 with "
+        f"Table 1's k, l, m, n = 256, 256, 384, 384): {d['params']['a']['keras']:,} (keras "
         "convention); the paper prints no parameter count.",
     ]
-
-
-def _same_millions(b) -> str:
-    return "equal to the hundredth" if round(b["pytorch"] / 1e6, 2) == TIMM / 1e6 else "DIFFERENT"
 
 
 def _unbroken(model_id: str) -> str:

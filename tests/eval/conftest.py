@@ -85,21 +85,15 @@ def slim_checkpoint():
 
 
 @pytest.fixture(scope="session")
-def slim_shapes(slim_checkpoint):
-    """shapes(model id) -> {checkpoint name: shape} of a TF-Slim model. The names are
-    tests/support/slim_names.py's (a reading of TF-Slim's code apart from the transcriptions);
-    each name's shape is that of the weight the loader maps it to, since no independent list
-    of shapes exists here (test_eval_checkpoints.py checks the kernel sizes the names state)."""
-    import functools
-
+def slim_shapes():
+    """shapes(model id) -> {checkpoint name: shape} of a TF-Slim model: tests/support/
+    slim_names.py's, a reading of TF-Slim's code apart from the transcriptions and from the
+    loader's mapping (their totals are the parameter counts of the models:
+    test_eval_checkpoints.py). A name the loader pairs with a layer of another shape fails the
+    load."""
     from support import slim_names
 
-    @functools.cache
-    def shapes(model_id):
-        mapped = slim_checkpoint.model_shapes(model_id)
-        return {name: mapped.get(name) for name in slim_names.NAMES[model_id]()}
-
-    return shapes
+    return lambda model_id: slim_names.SHAPES[model_id]()
 
 
 @pytest.fixture(scope="session")

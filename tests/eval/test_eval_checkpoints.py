@@ -7,6 +7,7 @@ checkpoints in their format (tf.compat.v1.train.Saver, V1) under TF-Slim's names
 
 import hashlib
 import json
+import math
 import re
 
 import numpy as np
@@ -24,7 +25,7 @@ SLIM_IDS = tuple(slim_names.NAMES)
 
 
 def loader_names(model_id):
-    model = registry.build_model(model_id)
+    model = registry.graph(model_id).model
     return [n for _, names in checkpoints.variable_names(model, model_id) for n in names]
 
 
@@ -36,12 +37,25 @@ def test_the_loader_reads_tf_slims_names(model_id):
     assert set(slim_names.QUOTED[model_id]) <= set(names)
 
 
+# The models' parameter counts (keras convention: what a TF-Slim checkpoint holds, BN without
+# gamma), README's Models table; golden/models/<id>.params.yaml pins them from the summaries.
+PARAMS = {"slim-inception-v4": 46_074_066, "slim-inception-resnet-v2": 59_244_594}
+
+
+@pytest.mark.parametrize("model_id", SLIM_IDS)
+def test_tf_slims_variables_add_up_to_the_models_parameters(model_id):
+    """The checkpoint's variable list, shapes written from TF-Slim's code, holds as many values
+    as the transcription has parameters: an independent count of both."""
+    listed = sum(math.prod(shape) for shape in slim_names.SHAPES[model_id]().values())
+    assert listed == PARAMS[model_id] == registry.graph(model_id).model.count_params()
+
+
 @pytest.mark.parametrize("model_id", SLIM_IDS)
 def test_each_conv_has_the_kernel_its_name_states(model_id):
     """TF-Slim names a conv by its kernel (Conv2d_0b_1x7: 1 x 7): a name paired with the wrong
     layer shows here whatever the loader does."""
     named = 0
-    for layer, names in checkpoints.variable_names(registry.build_model(model_id), model_id):
+    for layer, names in checkpoints.variable_names(registry.graph(model_id).model, model_id):
         size = re.search(r"_(\d)x(\d)/weights$", names[0])
         if size:
             assert tuple(layer.weights[0].shape[:2]) == tuple(map(int, size.groups())), names[0]
@@ -283,7 +297,7 @@ def test_a_checkpoint_that_does_not_fit_fails_eval_with_exit_2(
 
 
 def test_labels_follow_the_protocol():
-    model = registry.build_model("slim-inception-v4")
+    model = registry.graph("slim-inception-v4").model
     assert run.labels(model, "m", protocols.get("slim")) == run.Labels(
         1, False, "TF-Slim 1001 classes: label + 1"
     )

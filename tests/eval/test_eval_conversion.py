@@ -2,26 +2,29 @@
 
 A synthetic Inception-ResNet-v2 checkpoint, and a .h5 converted from it here as its Keras
 port's author describes the conversion (yuyang-huang/keras-inception-resnet-v2: the aux head
-and the background row dropped), written in the released file's legacy format.
+and the background row dropped), written in the released file's legacy format. The conversion
+puts each variable where tests/support/keras_slim_pairing.py says, a table written from Keras's
+and TF-Slim's code by their names, apart from the canonical order that compare-weights pairs
+the two models through: were that order to pair two layers wrongly, the comparison would see
+two different variables.
 """
 
 import json
 
+import numpy as np
 import pytest
+from support import keras_slim_pairing
 from support.groups import SLIM_CHECKPOINTS
 
-from inception_repro import cli, registry, summary
-from inception_repro.evaluate import checkpoints, conversion
+from inception_repro import cli, numerics, registry
+from inception_repro.evaluate import checkpoints, conversion, weights
 
 pytestmark = [pytest.mark.eval, SLIM_CHECKPOINTS]
 
 SLIM, KERAS = "slim-inception-resnet-v2", "keras-inception-resnet-v2"
 AUX_VARIABLES = 2 * 4 + 2  # two convs with batch norm, one classifier
 PERTURBED = "InceptionResnetV2/Repeat_1/block17_7/Branch_1/Conv2d_0c_7x1/weights"
-
-
-def _weighted(model, outputs=None):
-    return [layer for layer in summary.canonical_order(model, outputs) if layer.weights]
+LOGITS = "InceptionResnetV2/Logits/Logits/"
 
 
 @pytest.fixture(scope="module")
@@ -33,13 +36,43 @@ def converted(tmp_path_factory, slim_checkpoint, slim_shapes, legacy_weights):
     slim = registry.for_weights(SLIM).model
     checkpoints.load(slim, checkpoints.resolve(SLIM, path), SLIM)
     keras = registry.for_weights(KERAS).model
-    ours, theirs = _weighted(slim, [slim.outputs[0]]), _weighted(keras)
-    for a, b in zip(ours[:-1], theirs[:-1], strict=True):
-        b.set_weights(a.get_weights())
-    kernel, bias = ours[-1].get_weights()
-    theirs[-1].set_weights([kernel[:, 1:], bias[1:]])
+    held = {layer.name: layer.get_weights() for layer in keras.layers}
+    for name, (layer, at) in keras_slim_pairing.pairing(keras).items():
+        value = values[name]
+        if name.startswith(LOGITS):
+            value = value[..., 1:]  # the background class, output 0
+        held[layer.name][at] = value
+    for layer in keras.layers:
+        layer.set_weights(held[layer.name])
     h5 = legacy_weights.write_legacy_h5(keras, folder / "converted.h5")
     return path, values, h5, slim, keras
+
+
+def test_the_pairing_fills_every_keras_weight_once(converted):
+    _, values, _, _, keras = converted
+    pairs = keras_slim_pairing.pairing(keras)
+    assert len(pairs) == 908 - AUX_VARIABLES == len(keras.weights)
+    assert len({(id(layer), at) for layer, at in pairs.values()}) == len(pairs)
+    for name, (layer, at) in pairs.items():  # TF-Slim's shape is its Keras weight's
+        expected = values[name][..., 1:] if name.startswith(LOGITS) else values[name]
+        assert layer.get_weights()[at].shape == expected.shape, name
+
+
+def test_the_converted_model_computes_tf_slims_logits_without_the_background(converted):
+    """One fixed image: the Keras model loaded from the converted .h5 gives 1000 probabilities
+    that are TF-Slim's 1001 with output 0 (the background) removed and the rest renormalised;
+    in log space, TF-Slim's logits 1..1000 up to a constant."""
+    _, _, h5, slim, _ = converted
+    keras = registry.for_weights(KERAS).model
+    weights.load(keras, weights.resolve(KERAS, h5), KERAS)
+    x = numerics.slim_scale(numerics.fixed_image())
+    theirs = np.asarray(keras(x, training=False), dtype=np.float64)[0]
+    ours = np.asarray(slim(x, training=False)[0], dtype=np.float64)[0]
+    assert theirs.shape == (1000,) and ours.shape == (1001,)
+    logits = np.log(ours)  # TF-Slim's logits, up to a constant
+    expected = logits[1:] - logits[1:].mean()
+    np.testing.assert_allclose(np.log(theirs) - np.log(theirs).mean(), expected, atol=1e-4)
+    assert np.ptp(expected) > 0.1  # the classes differ enough for the check to see an offset
 
 
 def test_a_faithful_conversion_is_equal_bit_for_bit(converted, tmp_path, capsys):

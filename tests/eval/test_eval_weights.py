@@ -1,5 +1,6 @@
 """The released weights: pinned fingerprints, the legacy .h5 path, and every bad file."""
 
+import dataclasses
 import hashlib
 from pathlib import Path
 
@@ -109,18 +110,58 @@ def test_file_of_another_model_does_not_fit(irv2_weights):
         build()
 
 
-def test_default_is_the_released_file_through_get_file(monkeypatch, tmp_path):
-    calls = []
+@pytest.fixture
+def released_here(monkeypatch, tmp_path, irv2_weights):
+    """The default path, fetching for real without a network: keras.utils.get_file itself, its
+    cache in tmp_path/home, its origin a file:// copy of a real weights file (the test .h5),
+    which stands for the released file, its md5 computed here from that file's bytes.
+    Returns (the origin file, its md5, the cached path get_file writes)."""
+    bucket = tmp_path / "bucket"
+    released = weights.RELEASED[IRV2]
+    origin = bucket / released.folder / released.file_name
+    origin.parent.mkdir(parents=True)
+    origin.write_bytes(irv2_weights.read_bytes())
+    md5 = hashlib.md5(origin.read_bytes()).hexdigest()
+    monkeypatch.setattr(weights, "BUCKET", f"file://{bucket}/")
+    monkeypatch.setitem(weights.RELEASED, IRV2, dataclasses.replace(released, md5=md5))
+    real_get_file = keras.utils.get_file
+    home = tmp_path / "home"
+    home.mkdir()  # get_file falls back to /tmp/.keras when its cache folder is not writable
 
-    def get_file(fname, origin, cache_subdir, file_hash):
-        calls.append((fname, origin, cache_subdir, file_hash))
-        return str(tmp_path / fname)
+    def get_file(*args, **kwargs):  # Keras reads KERAS_HOME at import: the cache set here
+        return real_get_file(*args, cache_dir=str(home), **kwargs)
 
     monkeypatch.setattr(keras.utils, "get_file", get_file)
+    return origin, md5, home / "models" / released.file_name
+
+
+def _one_byte_changed(path):
+    data = bytearray(path.read_bytes())
+    data[len(data) // 2] ^= 0xFF
+    path.write_bytes(bytes(data))
+
+
+def test_default_is_the_released_file_through_get_file(released_here):
+    origin, md5, cached = released_here
     wf = weights.resolve(IRV2)
-    released = weights.RELEASED[IRV2]
-    assert calls == [(released.file_name, released.origin, "models", released.md5)]
-    assert wf.md5 == released.md5 and wf.matches_released
+    assert Path(wf.path) == cached and cached.read_bytes() == origin.read_bytes()
+    assert hashlib.md5(cached.read_bytes()).hexdigest() == wf.md5 == md5 and wf.matches_released
+
+
+def test_a_cached_file_with_one_byte_changed_is_fetched_again(released_here):
+    origin, md5, cached = released_here
+    weights.resolve(IRV2)
+    _one_byte_changed(cached)
+    wf = weights.resolve(IRV2)
+    assert hashlib.md5(Path(wf.path).read_bytes()).hexdigest() == md5
+
+
+def test_a_released_file_with_one_byte_changed_is_refused(released_here):
+    origin, md5, cached = released_here
+    _one_byte_changed(origin)
+    assert hashlib.md5(origin.read_bytes()).hexdigest() != md5
+    with pytest.raises(WeightsError, match="could not fetch the released weights"):
+        weights.resolve(IRV2)
 
 
 def test_fetch_failure_says_where_to_put_the_file(monkeypatch, tmp_path):

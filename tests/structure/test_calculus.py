@@ -36,7 +36,8 @@ def test_conventions_differ_by_one_number_per_bn_channel():
     t = calculus.trace(released.slim_body_keras_head())
     bn_channels = sum(x.shape[-1] for x in t.layers if x.kind == "batch_norm")
     assert t.params("keras") - t.params("pytorch") == bn_channels == 30_272
-    # timm's port of the same weights (inception_resnet_v2.tf_in1k) lists 55.84M parameters.
+    # timm's port of the same weights: results/results-imagenet.csv, inception_resnet_v2.tf_in1k,
+    # param_count 55.84 (millions).
     assert round(t.params("pytorch") / 1e6, 2) == 55.84
     with pytest.raises(ValueError, match="unknown convention"):
         t.params("caffe")

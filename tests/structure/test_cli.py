@@ -4,6 +4,7 @@ import json
 import subprocess
 import sys
 
+import keras
 import pytest
 from support.groups import RELEASED, RELEASED_OTHER_SIZES, model_group
 from support.published import RELEASED_PARAMS
@@ -23,11 +24,24 @@ def run(capsys, *argv):
     return code, out, err
 
 
+# README's Models table
+MODEL_IDS = [
+    "keras-inception-resnet-v2",
+    "tfkeras-inception-resnet-v2",
+    "keras-inception-v3",
+    "slim-inception-resnet-v2",
+    "slim-inception-v4",
+    "paper-inception-v4",
+    "paper-inception-resnet-v1",
+    "paper-inception-resnet-v2",
+]
+
+
 def test_models_lists_every_id(capsys):
     code, out, _ = run(capsys, "models")
     assert code == 0
-    for model_id in ("keras-inception-resnet-v2", "keras-inception-v3", "slim-inception-resnet-v2"):
-        assert model_id in out
+    listed = [line.split()[0] for line in out.splitlines() if line and not line[0].isspace()]
+    assert sorted(listed) == sorted(MODEL_IDS)
 
 
 @BUILDS_THE_RELEASED_MODEL
@@ -63,13 +77,25 @@ def test_unknown_id_exits_2_listing_known_ids(capsys):
     assert "unknown model id 'inception-v5'" in err and "keras-inception-resnet-v2" in err
 
 
-@pytest.mark.parametrize("model_id", ["keras-inception-resnet-v2", "slim-inception-resnet-v2"])
+# keras: the installed inception_resnet_v2.py's obtain_input_shape(min_size=75), which Keras
+# itself enforces (below). slim, with the top: the aux head's 5x5 average pool on the 17x17 map.
+# A side s goes (s-3)//2+1, -2, same, (x-3)//2+1, same, -2, (x-3)//2+1 through the stem and
+# (x-3)//2+1 through Mixed_6a: 107 -> 53, 51, 51, 25, 25, 23, 11, 5 (a window fits);
+# 106 -> 52, 50, 50, 24, 24, 22, 10, 4 (none does).
+MINIMUM = {"keras-inception-resnet-v2": 75, "slim-inception-resnet-v2": 107}
+
+
+@pytest.mark.parametrize("model_id", MINIMUM)
 def test_too_small_input_exits_2_naming_the_minimum(capsys, model_id):
     code, _, err = run(capsys, "summary", model_id, "--input-size", "74", "300")
     assert code == 2
     assert model_id in err and "74x300" in err
-    # slim's aux head needs a 5x5 window on the 17x17 map: 107 with the top
-    assert "minimum is 75x75" in err or "minimum is 107x107" in err
+    assert f"minimum is {MINIMUM[model_id]}x{MINIMUM[model_id]}" in err
+
+
+def test_keras_itself_refuses_below_its_minimum():
+    with pytest.raises(ValueError, match="at least 75x75"):
+        keras.applications.InceptionResNetV2(weights=None, input_shape=(74, 300, 3))
 
 
 def test_summary_is_identical_in_a_fresh_process(summary_of):

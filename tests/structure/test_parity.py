@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 from support.groups import RELEASED_OTHER_SIZES
 
-from inception_repro import build, numerics, summary
+from inception_repro import build, numerics, registry, summary
 from inception_repro.evaluate import protocols
 
 pytestmark = pytest.mark.structure
@@ -54,18 +54,43 @@ def _prefix(built, last, stages=None):
     return build.Built(sub, stages or (("stem", last),))
 
 
+def _other_weights(model):
+    """Every variable set to seeded values unlike numerics' deterministic ones (positive, so
+    that a moving variance stays one)."""
+    rng = np.random.default_rng(7)
+    for v in model.variables:
+        v.assign(rng.uniform(0.01, 0.1, v.shape).astype(v.dtype))
+
+
 def test_released_stem_computes_what_inception_v3s_stem_computes(loaded):
-    """The first 18 layers (to the 35x35x192 max pool), numerically: the same weights in both
-    stems give the same numbers. (Both models hold the deterministic weights, which are keyed by
-    canonical index, so the copy writes what is already there: no cached model changes.)"""
-    irv2, v3 = loaded(IRV2), loaded("keras-inception-v3")
+    """The first 18 layers (to the 35x35x192 max pool), numerically: copy_weights carries the
+    released stem's weights into a new Inception-v3 that holds other weights; each of its
+    weights changes to the source's, and the two stems give the same numbers."""
+    irv2, v3 = loaded(IRV2), registry.for_weights("keras-inception-v3")
+    _other_weights(v3.model)
     end = 17  # canonical index: the input is layer 0
     a = summary.canonical_order(irv2.model)[end]
     b = summary.canonical_order(v3.model)[end]
     assert (type(a).__name__, tuple(a.output.shape[1:])) == ("MaxPooling2D", (35, 35, 192))
     stem_irv2, stem_v3 = _prefix(irv2, a.name), _prefix(v3, b.name)
+    pairs = [
+        (src, dst)
+        for src, dst in zip(
+            summary.canonical_order(stem_irv2.model),
+            summary.canonical_order(stem_v3.model),
+            strict=True,
+        )
+        if src.weights
+    ]
+    assert len(pairs) == 10  # 5 convs, 5 batch norms
+    for src, dst in pairs:
+        for x, y in zip(src.get_weights(), dst.get_weights(), strict=True):
+            assert not np.any(x == y), dst.name  # every value differs before the copy
     copied = numerics.copy_weights(stem_irv2.model, stem_v3.model)
     assert copied == stem_irv2.model.count_params() > 0
+    for src, dst in pairs:
+        for x, y in zip(src.get_weights(), dst.get_weights(), strict=True):
+            np.testing.assert_array_equal(y, x, err_msg=dst.name)
     x = numerics.slim_scale(numerics.fixed_image())
     problem = _first_difference(
         numerics.stage_outputs(stem_irv2, x), numerics.stage_outputs(stem_v3, x)
@@ -75,7 +100,8 @@ def test_released_stem_computes_what_inception_v3s_stem_computes(loaded):
 
 def test_slim_trunk_computes_what_the_keras_trunk_computes(loaded):
     """TF-Slim's model (aux head, 1001 classes) and the Keras one, up to conv_7b's activation.
-    (As for the stem, both hold the same deterministic weights there; the copy changes nothing.)"""
+    (Both hold the same deterministic weights there, so the copy changes nothing: the stem's
+    test shows copy_weights carrying weights a model did not hold.)"""
     keras_model, slim = loaded(IRV2), loaded("slim-inception-resnet-v2")
     trunk_stages = (*keras_model.stage_ends, ("head", "conv_7b_ac"))
     assert [s for s, _ in slim.stage_ends][:6] == [s for s, _ in keras_model.stage_ends]

@@ -3,7 +3,7 @@
 import keras
 import pytest
 from support.groups import RELEASED, RELEASED_OTHER_SIZES, model_group
-from support.published import RELEASED_PARAMS
+from support.published import KERAS_IO, RELEASED_PARAMS
 
 from inception_repro import calculus, registry, summary
 from inception_repro.networks import released
@@ -26,9 +26,12 @@ PINNED_STAGES = [
 
 
 @pytest.mark.parametrize("include_top", [True, False], ids=["top", "no-top"])
-def test_parameter_counts_as_published(include_top, summary_of):
+def test_parameter_counts_as_pinned(include_top, summary_of):
+    """The installed Keras's own counts (support.published), and with the top, keras.io's."""
     p = summary_of(IRV2, include_top=include_top)["params"]
     assert (p["total"], p["trainable"], p["non_trainable"]) == RELEASED_PARAMS[include_top]
+    if include_top:
+        assert f"{p['total'] / 1e6:.1f}M" == KERAS_IO
 
 
 def test_stage_shapes_as_published(summary_of):

@@ -5,8 +5,10 @@ import json
 import re
 
 import pytest
+import yaml
+from support.golden import ROOT as GOLDEN
 from support.groups import RELEASED, model_group
-from support.published import RELEASED_PARAMS
+from support.published import KERAS_IO, RELEASED_PARAMS, TIMM
 
 from inception_repro import cli, report
 
@@ -31,7 +33,8 @@ def test_diff_json_lists_every_discrepancy_with_both_citations(capsys):
     ids = {x["id"] for x in d["discrepancies"]}
     assert {"stem.layout", "blocks_a.repeat", "blocks_c.scale", "head.layout"} <= ids
     assert all(x["a_cite"] and x["b_cite"] for x in d["discrepancies"])
-    assert d["params"]["b"]["keras"] == report.KERAS_IO == RELEASED_PARAMS[True][0]
+    assert d["params"]["b"]["keras"] == RELEASED_PARAMS[True][0]  # the installed Keras's count
+    assert (report.KERAS_IO, report.TIMM) == (KERAS_IO, TIMM)  # as printed
 
 
 def test_diff_text_names_both_models(capsys):
@@ -64,7 +67,11 @@ def test_report_writes_every_section(written, capsys):
         "## Cost claims of the paper (Sec 3.2) and of Google's release post, at 299x299",
     ):
         assert heading in text
-    assert "keras.io lists 55,873,736: equal" in text and "timm lists 55.84M: equal" in text
+    assert (
+        "**55,873,736**, the installed Keras's own count (`model.count_params()`) = 55.9M; "
+        "keras.io prints 55.9M: equal to the tenth." in text
+    )
+    assert "= 55.84M; timm's results CSV lists 55.84M for its port: equal to the hundredth." in text
     assert "**does not hold**" in text and "**holds**" in text
     assert "\n| `blocks_a.repeat` |" in text
     assert "35x35x192. The released stem is Inception-v3's." in text
@@ -158,11 +165,20 @@ def test_the_stems_are_one_well_formed_flowchart_side_by_side(written):
     assert flowchart.index("paper, Fig 3") < flowchart.index("released: Inception-v3 stem")
 
 
-def test_the_chart_has_a_value_per_stage_for_both_networks(written):
+def _pinned_macs(model_id):
+    """{stage: multiply-adds} pinned in golden/models/<id>.params.yaml (test_golden.py holds
+    them to the model's summary and to the calculus)."""
+    params = yaml.safe_load((GOLDEN / "models" / f"{model_id}.params.yaml").read_text())
+    return {stage: c["macs"] for stage, c in params["top"].items() if stage != "total"}
+
+
+def test_the_chart_shows_each_stages_pinned_multiply_adds(written):
     (chart,) = [b for b in _mermaid_blocks(written[1]) if b.startswith("xychart-beta")]
-    stages = re.search(r"x-axis \[(.*)\]", chart).group(1).split(", ")
-    bar = [float(v) for v in re.search(r"bar \[(.*)\]", chart).group(1).split(", ")]
-    line = [float(v) for v in re.search(r"line \[(.*)\]", chart).group(1).split(", ")]
-    assert stages[0] == "stem" and len(stages) == len(bar) == len(line) == 7
-    top = int(re.search(r"y-axis \"GMACs\" 0 --> (\d+)", chart).group(1))
-    assert max(bar + line) <= top
+    released, paper = _pinned_macs(RELEASED), _pinned_macs("paper-inception-resnet-v2")
+    assert re.search(r"x-axis \[(.*)\]", chart).group(1).split(", ") == list(released)
+    assert list(paper) == list(released)
+    for series, pinned in (("bar", released), ("line", paper)):
+        shown = re.search(rf"{series} \[(.*)\]", chart).group(1).split(", ")
+        assert shown == [f"{macs / 1e9:.3f}" for macs in pinned.values()], series
+    # the axis ends at the first whole billion above the largest stage, blocks_b (6.499)
+    assert re.search(r"y-axis \"GMACs\" 0 --> (\d+)", chart).group(1) == "7"
