@@ -116,12 +116,10 @@ def number_drift(model_id: str, live: dict) -> list[str]:
 def model_drift(model_id: str) -> list[str]:
     from inception_repro import numerics, registry, summary
 
-    built = registry.build(model_id)  # whole, for its numbers; graph() then returns it
-    lines = []
-    for include_top in (True, False):
-        graph = registry.graph(model_id, include_top=include_top)
-        live = summary.summarise(graph.model, graph.stage_ends)
-        lines += summary_drift(model_id, include_top, live)
+    built = registry.for_weights(model_id)  # zeros, then numerics' deterministic weights
+    notop = registry.graph(model_id, include_top=False)
+    lines = summary_drift(model_id, True, summary.summarise(built.model, built.stage_ends))
+    lines += summary_drift(model_id, False, summary.summarise(notop.model, notop.stage_ends))
     numerics.set_deterministic_weights(built.model)
     return lines + number_drift(
         model_id, numerics.fingerprint(built, numerics.scaled_input(model_id))

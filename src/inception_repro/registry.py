@@ -1,5 +1,13 @@
-"""Model ids -> Keras models. Every model is built at most once per process and argument set:
-whole, to compute (`build`), or as a graph, for what it says (`graph`: no weight initialised)."""
+"""Model ids -> Keras models, one way per purpose:
+
+- `graph`: to summarise. The model for what its graph says (layers, settings, shapes, counts),
+  no weight initialised; cached, one object per model id, input size and top.
+- `for_weights`: to load weights into, or to compute with weights you set (a checkpoint, a
+  weights file, numerics' deterministic weights, another model's): a new model each call, every
+  variable holding zeros.
+- `build`: to compute with Keras's own initial weights (the property tests' models of any input
+  size); cached.
+"""
 
 from __future__ import annotations
 
@@ -205,12 +213,7 @@ def graph(model_id: str, input_size=DEFAULT_SIZE, include_top: bool = True):
     return _graphs[key]
 
 
-def build_model(model_id: str, input_size=DEFAULT_SIZE, include_top: bool = True):
-    """The Keras model for an id; the same object is returned for the same arguments."""
-    return build(model_id, input_size, include_top).model
-
-
-def fresh(model_id: str, input_size=DEFAULT_SIZE, include_top: bool = True):
+def _fresh(model_id: str, input_size, include_top: bool):
     """A new built model and its stage ends, never cached."""
     return _make(model_id, _size(model_id, input_size, include_top), include_top)
 
@@ -221,7 +224,7 @@ def for_weights(model_id: str, input_size=DEFAULT_SIZE, include_top: bool = True
     random initial values would be thrown away. A Keras 2 (tf_keras) model, which has no such
     build, is built whole."""
     if entry(model_id).keras2:
-        return fresh(model_id, input_size, include_top)
+        return _fresh(model_id, input_size, include_top)
     from inception_repro.upstream import zero_filled
 
-    return zero_filled(lambda: fresh(model_id, input_size, include_top))
+    return zero_filled(lambda: _fresh(model_id, input_size, include_top))

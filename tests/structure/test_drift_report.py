@@ -96,7 +96,7 @@ def test_a_model_that_fails_to_build_is_named_and_the_others_still_compared(tmp_
     def build(model_id, *args, **kwargs):
         raise ValueError(f"simulated: {model_id} no longer builds")
 
-    monkeypatch.setattr(registry, "build", build)
+    monkeypatch.setattr(registry, "for_weights", build)
     status, title, body = run(tmp_path, "--model", IRV2, "--model", "paper-inception-v4")
     assert status == 1
     assert f"- {IRV2}: ValueError: simulated: {IRV2} no longer builds" in body

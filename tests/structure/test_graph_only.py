@@ -50,7 +50,7 @@ def test_the_registry_graph_is_the_built_model_without_its_weights():
     graph = registry.graph(*args)
     assert registry.graph(*args) is graph
     assert not any(upstream.has_value(v) for v in graph.model.variables)
-    whole = registry.fresh(*args)
+    whole = registry.build(*args)
     assert all(upstream.has_value(v) for v in whole.model.variables)
     assert summary.summarise(graph.model, graph.stage_ends) == summary.summarise(
         whole.model, whole.stage_ends
@@ -60,7 +60,7 @@ def test_the_registry_graph_is_the_built_model_without_its_weights():
 def test_a_model_for_weights_is_new_each_time_zero_filled_and_the_registry_model():
     """registry.for_weights, what a checkpoint or weights file is loaded into (the eval,
     compare-weights): a new model at each call, zeros in every variable, and the registry
-    model's summary. (Its Keras 2 branch is registry.fresh: tf_keras has no graph-only build.)"""
+    model's summary. (A Keras 2 model is built whole: tf_keras has no graph-only build.)"""
     args = ("paper-inception-resnet-v1", (75, 75), False)
     built = registry.for_weights(*args)
     assert registry.for_weights(*args).model is not built.model

@@ -45,7 +45,7 @@ CASES = [
 
 @AT_299
 def test_the_keras2_entry_is_built_by_tf_keras():
-    model = registry.build_model(KERAS2)
+    model = registry.build(KERAS2).model
     assert isinstance(model, tf_keras.Model)
     assert not isinstance(model, keras.Model)
 
@@ -70,7 +70,7 @@ def test_keras2_parameter_counts_are_the_installed_keras3s(include_top, summary_
 @AT_299
 def test_installed_keras2_scales_residuals_with_custom_scale_layer():
     """One per residual block: 10 block35 + 20 block17 + 10 block8 (inception_resnet_v2.py)."""
-    classes = Counter(type(x).__name__ for x in registry.build_model(KERAS2).layers)
+    classes = Counter(type(x).__name__ for x in registry.build(KERAS2).model.layers)
     assert (classes["CustomScaleLayer"], classes["Lambda"]) == (40, 0)
 
 
