@@ -109,7 +109,7 @@ ROWS = [
     ("no manual dir", (*EVAL, "--manual-dir", "{tmp}/imagenet", "--data-dir", "{tmp}/tfds"),
      "manual dir {tmp}/imagenet does not exist"),
     ("weights with the wrong md5", (*EVAL, "--weights", "{tmp}/" +
-     weights.RELEASED[IRV2].file_name, "--data-dir", "{tmp}/tfds"),
+     weights.RELEASED_H5[IRV2].file_name, "--data-dir", "{tmp}/tfds"),
      "named like a released weights file but its md5 is"),
     # 1: --out, checked before the evaluation or the comparison
     ("eval --out a folder", (*EVAL, "--out", "{tmp}", "--data-dir", "{tmp}/tfds"),
@@ -170,7 +170,7 @@ def test_bad_input_exits_2_in_one_line_before_the_work(
     monkeypatch.setattr(data, "tar_source", no_work)  # reading the tar is the work here
     monkeypatch.setattr(keras.utils, "get_file", no_work)
     (tmp_path / "a-file").write_text("kept\n")
-    (tmp_path / weights.RELEASED[IRV2].file_name).write_bytes(b"not the released file")
+    (tmp_path / weights.RELEASED_H5[IRV2].file_name).write_bytes(b"not the released file")
     (tmp_path / "other.yaml").write_text("other: []\n")
     (tmp_path / "entry.yaml").write_text("reported:\n- id: x\n  top1: 80.4\n")
     (tmp_path / "broken.yaml").write_text("reported: [\n")
@@ -272,7 +272,7 @@ def test_an_unwritable_keras_home_names_the_folder_keras_uses(monkeypatch, tmp_p
     monkeypatch.setattr(keras.utils, "get_file", no_work)
     with pytest.raises(WeightsError) as error:
         weights.resolve(IRV2)
-    target = fetched[1].parent / weights.RELEASED[IRV2].file_name
+    target = fetched[1].parent / weights.RELEASED_H5[IRV2].file_name
     assert f"at {target} (where Keras caches it)" in str(error.value)
 
 

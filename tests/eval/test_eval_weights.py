@@ -18,7 +18,7 @@ IRV2 = "keras-inception-resnet-v2"
 
 
 def test_pinned_md5s_are_the_installed_keras_own():
-    irv2 = weights.RELEASED[IRV2]
+    irv2 = weights.RELEASED_H5[IRV2]
     assert (irv2.md5, irv2.notop_md5) == (
         "e693bd0210a403b3192acc6073ad2e96",
         "d19885ff4a710c122648d3b5c3b684e4",
@@ -29,7 +29,7 @@ def test_pinned_md5s_are_the_installed_keras_own():
         ("keras-inception-v3", "inception_v3.py"),
     ):
         text = (sources / module).read_text()
-        released = weights.RELEASED[model_id]
+        released = weights.RELEASED_H5[model_id]
         for name, md5 in (
             (released.file_name, released.md5),
             (released.notop_file_name, released.notop_md5),
@@ -60,7 +60,7 @@ def test_generated_legacy_file_loads_into_the_real_model(irv2_weights):
 def test_local_file_md5_is_recorded_and_compared(irv2_weights):
     wf = weights.resolve(IRV2, irv2_weights)
     assert wf.md5 == hashlib.md5(irv2_weights.read_bytes()).hexdigest()
-    assert wf.released_md5 == weights.RELEASED[IRV2].md5
+    assert wf.released_md5 == weights.RELEASED_H5[IRV2].md5
     assert wf.matches_released is False
     assert wf.as_dict()["origin"] == "local file"
 
@@ -74,7 +74,7 @@ def test_truncated_file_is_refused(irv2_weights, tmp_path):
 
 
 def test_file_named_like_the_released_one_must_have_its_md5(tmp_path):
-    fake = tmp_path / weights.RELEASED[IRV2].file_name
+    fake = tmp_path / weights.RELEASED_H5[IRV2].file_name
     fake.write_bytes(b"not the released file")
     with pytest.raises(WeightsError, match="named like a released weights file"):
         weights.resolve(IRV2, fake)
@@ -117,13 +117,13 @@ def released_here(monkeypatch, tmp_path, irv2_weights):
     which stands for the released file, its md5 computed here from that file's bytes.
     Returns (the origin file, its md5, the cached path get_file writes)."""
     bucket = tmp_path / "bucket"
-    released = weights.RELEASED[IRV2]
+    released = weights.RELEASED_H5[IRV2]
     origin = bucket / released.folder / released.file_name
     origin.parent.mkdir(parents=True)
     origin.write_bytes(irv2_weights.read_bytes())
     md5 = hashlib.md5(origin.read_bytes()).hexdigest()
     monkeypatch.setattr(weights, "BUCKET", f"file://{bucket}/")
-    monkeypatch.setitem(weights.RELEASED, IRV2, dataclasses.replace(released, md5=md5))
+    monkeypatch.setitem(weights.RELEASED_H5, IRV2, dataclasses.replace(released, md5=md5))
     real_get_file = keras.utils.get_file
     home = tmp_path / "home"
     home.mkdir()  # get_file falls back to /tmp/.keras when its cache folder is not writable
@@ -172,7 +172,7 @@ def test_fetch_failure_says_where_to_put_the_file(monkeypatch, tmp_path):
     monkeypatch.setenv("KERAS_HOME", str(tmp_path))
     with pytest.raises(WeightsError) as error:
         weights.resolve(IRV2)
-    assert str(tmp_path / "models" / weights.RELEASED[IRV2].file_name) in str(error.value)
+    assert str(tmp_path / "models" / weights.RELEASED_H5[IRV2].file_name) in str(error.value)
     assert "--weights" in str(error.value)
 
 

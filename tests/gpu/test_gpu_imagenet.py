@@ -25,10 +25,10 @@ GOLDEN = Path(__file__).resolve().parents[2] / "golden" / "accuracy.yaml"
 def released_file(model: str):
     """(the released file's path in the Keras cache, where it is downloaded from)."""
     folder = weights.keras_home() / "models"
-    if model in checkpoints.RELEASED:
-        r = checkpoints.RELEASED[model]
+    if model in checkpoints.RELEASED_CHECKPOINTS:
+        r = checkpoints.RELEASED_CHECKPOINTS[model]
         return folder / r.archive, r.origin
-    r = weights.RELEASED[model]
+    r = weights.RELEASED_H5[model]
     return folder / r.file_name, r.origin
 
 

@@ -44,7 +44,7 @@ SHOWN = 3  # names quoted in an error, before the count of the rest
 
 
 @dataclass(frozen=True)
-class Released:
+class ReleasedCheckpoint:
     model_id: str
     scope: str  # the network's variable scope, the first part of every name
     archive: str  # under DOWNLOADS
@@ -55,16 +55,16 @@ class Released:
         return f"{DOWNLOADS}{self.archive}"
 
 
-RELEASED: dict[str, Released] = {
+RELEASED_CHECKPOINTS: dict[str, ReleasedCheckpoint] = {
     r.model_id: r
     for r in [
-        Released(
+        ReleasedCheckpoint(
             "slim-inception-v4",
             "InceptionV4",
             "inception_v4_2016_09_09.tar.gz",
             "inception_v4.ckpt",
         ),
-        Released(
+        ReleasedCheckpoint(
             "slim-inception-resnet-v2",
             "InceptionResnetV2",
             "inception_resnet_v2_2016_08_30.tar.gz",
@@ -139,7 +139,7 @@ class CheckpointFile:
 def resolve(model_id: str, path=None) -> CheckpointFile:
     """The checkpoint to evaluate: `path` (a .ckpt file, a V2 prefix or the .tar.gz archive),
     else the released archive, fetched once by keras.utils.get_file and unpacked beside it."""
-    released = RELEASED[model_id]
+    released = RELEASED_CHECKPOINTS[model_id]
     if path is None:
         return _from_archive(_fetch(released), released, "released (keras.utils.get_file)")
     path = Path(path)
@@ -182,7 +182,7 @@ def _digests(files) -> tuple[str, str]:
     return sha256.hexdigest(), md5.hexdigest()
 
 
-def _fetch(released: Released) -> Path:
+def _fetch(released: ReleasedCheckpoint) -> Path:
     import keras
 
     target = keras_home() / "models" / released.archive
@@ -204,7 +204,7 @@ def _fetch(released: Released) -> Path:
         ) from None
 
 
-def _from_archive(archive: Path, released: Released, origin: str) -> CheckpointFile:
+def _from_archive(archive: Path, released: ReleasedCheckpoint, origin: str) -> CheckpointFile:
     """Digest the archive and unpack its checkpoint into ARCHIVE-minus-.tar.gz/ beside it
     (again whenever the archive there is another one)."""
     sha256, md5 = _digests([archive])
@@ -216,7 +216,7 @@ def _from_archive(archive: Path, released: Released, origin: str) -> CheckpointF
     return CheckpointFile(str(target), origin, str(archive), sha256, md5, pinned(released.model_id))
 
 
-def _unpack(archive: Path, released: Released, folder: Path) -> None:
+def _unpack(archive: Path, released: ReleasedCheckpoint, folder: Path) -> None:
     try:
         with tarfile.open(archive) as tar:
             names = tar.getnames()
@@ -281,7 +281,7 @@ def variable_names(model, model_id: str) -> list[tuple[object, list[str]]]:
     from inception_repro import registry
     from inception_repro.spec import walk
 
-    top = RELEASED[model_id].scope
+    top = RELEASED_CHECKPOINTS[model_id].scope
     scopes = _Scopes()
     walk(registry.entry(model_id).network(), scopes, None, include_top=True)
     out = []
@@ -349,7 +349,7 @@ def load(model, checkpoint: CheckpointFile, model_id: str) -> int:
     if problems:
         raise WeightsError(
             f"checkpoint {checkpoint.path} does not fit {model_id}: {'; '.join(problems)}. Pass "
-            f"the checkpoint of {model_id} ({RELEASED[model_id].archive})"
+            f"the checkpoint of {model_id} ({RELEASED_CHECKPOINTS[model_id].archive})"
         )
     values = _read_every_tensor(reader, checkpoint.path, pairs)  # before any weight is set
     for (layer, _), layer_values in zip(pairs, values, strict=True):

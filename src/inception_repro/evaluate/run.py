@@ -94,7 +94,7 @@ def one_thread_per_core(ds):
 def resolve_weights(model_id: str, path=None):
     """What to evaluate: a TF-Slim checkpoint for the models TF-Slim released one of
     (checkpoints.py), else a Keras .h5 weights file (weights.py); `path`, or the released one."""
-    if model_id in checkpoints.RELEASED:
+    if model_id in checkpoints.RELEASED_CHECKPOINTS:
         return checkpoints.resolve(model_id, path)
     return weights.resolve(model_id, path)
 

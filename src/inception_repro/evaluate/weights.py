@@ -23,7 +23,7 @@ class WeightsError(UsageError):
 
 
 @dataclass(frozen=True)
-class Released:
+class ReleasedH5:
     model_id: str
     file_name: str
     md5: str
@@ -36,10 +36,10 @@ class Released:
         return f"{BUCKET}{self.folder}/{self.file_name}"
 
 
-RELEASED: dict[str, Released] = {
+RELEASED_H5: dict[str, ReleasedH5] = {
     r.model_id: r
     for r in [
-        Released(
+        ReleasedH5(
             "keras-inception-resnet-v2",
             "inception_resnet_v2_weights_tf_dim_ordering_tf_kernels.h5",
             "e693bd0210a403b3192acc6073ad2e96",
@@ -47,7 +47,7 @@ RELEASED: dict[str, Released] = {
             "d19885ff4a710c122648d3b5c3b684e4",
             "inception_resnet_v2",
         ),
-        Released(
+        ReleasedH5(
             "keras-inception-v3",
             "inception_v3_weights_tf_dim_ordering_tf_kernels.h5",
             "9a0d58056eeedaa3f26cb7ebd46da564",
@@ -59,7 +59,7 @@ RELEASED: dict[str, Released] = {
 }
 RELEASED_MD5_BY_NAME = {
     name: md5
-    for r in RELEASED.values()
+    for r in RELEASED_H5.values()
     for name, md5 in ((r.file_name, r.md5), (r.notop_file_name, r.notop_md5))
 }
 
@@ -101,7 +101,7 @@ def keras_home() -> Path:
 
 def resolve(model_id: str, path=None) -> WeightsFile:
     """The weights file to evaluate: the local `path`, else the released file via get_file."""
-    released = RELEASED.get(model_id)
+    released = RELEASED_H5.get(model_id)
     if path is not None:
         return _local(Path(path), released)
     if released is None:
@@ -113,7 +113,7 @@ def resolve(model_id: str, path=None) -> WeightsFile:
     )
 
 
-def _fetch(released: Released) -> Path:
+def _fetch(released: ReleasedH5) -> Path:
     import keras
 
     target = keras_home() / "models" / released.file_name
@@ -134,7 +134,7 @@ def _fetch(released: Released) -> Path:
         ) from None
 
 
-def _local(path: Path, released: Released | None) -> WeightsFile:
+def _local(path: Path, released: ReleasedH5 | None) -> WeightsFile:
     if path.is_dir():
         example = path / (released.file_name if released else "weights.h5")
         raise WeightsError(
@@ -196,7 +196,7 @@ def load(model, weights: WeightsFile, model_id: str) -> None:
         model.load_weights(weights.path)
     except (ValueError, KeyError, OSError) as e:
         model.set_weights(before)
-        released = RELEASED.get(model_id)
+        released = RELEASED_H5.get(model_id)
         hint = f" (the released one is {released.file_name})" if released else ""
         reason = " ".join(str(e).split()).rstrip(".")
         raise WeightsError(
