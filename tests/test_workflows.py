@@ -100,3 +100,29 @@ def test_the_canary_runs_on_a_schedule_against_the_newest_releases():
     # only the job that files the issue may write, and only issues
     granted = {name: job.get("permissions", {}) for name, job in workflow["jobs"].items()}
     assert granted == {"canary": {}, "file-issue": {"issues": "write"}}
+
+
+def test_the_gate_runs_the_lowest_versions_and_the_installed_wheel():
+    """Every version pyproject.toml allows is one the gate has run (tox -e lowest, through
+    requirements/lowest.txt), and the package works as a wheel outside the source tree."""
+    jobs = _load(GATE)["jobs"]
+    lowest = [step.get("run", "") for step in jobs["lowest"]["steps"]]
+    wheel = [step.get("run", "") for step in jobs["wheel"]["steps"]]
+    assert "tox -e lowest" in lowest
+    assert any(run.startswith("tools/installed_wheel.sh ") for run in wheel)
+    tox = (ROOT / "tox.ini").read_text()
+    assert "PIP_CONSTRAINT = {toxinidir}/requirements/lowest.txt" in tox
+    assert "--resolution lowest-direct" in tox and "-o requirements/lowest.txt" in tox
+
+
+def test_the_canary_files_its_issue_whatever_failed():
+    """The drift report runs on any failure, is told every step's outcome and reads their
+    logs, and a stand-in report is written if it cannot run: the upload never finds nothing."""
+    job = _load(CANARY)["jobs"]["canary"]
+    drift = next(s for s in job["steps"] if s.get("name", "").startswith("Drift report"))
+    assert drift["if"] == "failure()"
+    steps = {s["id"] for s in job["steps"] if "id" in s}
+    assert steps == {"install", "structure", "property", "jax"}
+    assert all(f"{step}=${{{{ steps.{step}.outcome }}}}" in drift["env"]["STEPS"] for step in steps)
+    assert "--logs logs" in drift["run"] and "drift/title.txt" in drift["run"]
+    assert _load(CANARY).get("defaults", {}).get("run", {}).get("shell") == "bash"  # pipefail
