@@ -79,22 +79,29 @@ def pytest_unconfigure(config):
 
 
 # the fixtures (tests/support/models.py) that hand out models with weights, or their outputs
-_NUMBERS = {"loaded", "outputs_of", "fingerprint_of", "fresh_fingerprint", "transcription_outputs"}
+COMPUTING = {"loaded", "outputs_of", "fingerprint_of", "fresh_fingerprint", "transcription_outputs"}
 
 
 def pytest_itemcollected(item):
-    """Every test of one model shares an xdist group (support.groups): the tests parametrized
-    by its model id, and for the released model also the numeric tests that name no model id.
-    Marked as each test is collected, so that xdist's own collection hook sees the mark. A test
-    may name its group itself; then it is left alone."""
+    """Every test that computes with a model says which model's group it runs in (support.groups,
+    docs/testing.md): parametrized by `model_id` through per_model(...), or marked with
+    model_group(...) on the test or its module. Nothing is inferred: a test that needs a group and
+    names none is refused, with the line to add."""
     if group_of(item) is not None:
         return
     params = getattr(item, "callspec", None)
-    model_id = params.params.get("model_id") if params else None
-    if model_id is None and _NUMBERS.intersection(getattr(item, "fixturenames", ())):
-        model_id = RELEASED
-    if model_id is not None:
-        item.add_marker(model_group(model_id))
+    if params is not None and "model_id" in params.params:
+        raise pytest.UsageError(
+            f"{item.nodeid} is parametrized by model_id but in no group: parametrize it with "
+            "support.groups.per_model(...) (docs/testing.md)"
+        )
+    computing = sorted(COMPUTING.intersection(getattr(item, "fixturenames", ())))
+    if computing:
+        raise pytest.UsageError(
+            f"{item.nodeid} computes with a model ({', '.join(computing)}) but names no group: "
+            f"mark it, or its module, with support.groups.model_group(the model id) "
+            "(docs/testing.md)"
+        )
 
 
 def pytest_collection_modifyitems(items):

@@ -6,10 +6,12 @@ ungrouped ones in a throwaway project with two workers and reads where each ran.
 in one group at most."""
 
 import importlib.metadata
+import importlib.util
 import json
 import os
 import subprocess
 import sys
+import types
 from pathlib import Path
 
 import pytest
@@ -74,8 +76,11 @@ def test_a_group_runs_in_one_worker_and_only_workers_run_tests(tmp_path):
 class _Item:
     nodeid = "tests/test_x.py::test_x"
 
-    def __init__(self, *marks):
+    def __init__(self, *marks, fixturenames=(), params=None):
         self.marks = marks
+        self.fixturenames = fixturenames
+        if params is not None:
+            self.callspec = types.SimpleNamespace(params=params)
 
     def iter_markers(self, name):
         return (m.mark for m in self.marks if m.mark.name == name)
@@ -87,3 +92,25 @@ def test_a_test_in_two_groups_is_refused():
     assert group_of(_Item(RELEASED_OTHER_SIZES, pytest.mark.structure)) == "released-other-sizes"
     with pytest.raises(pytest.UsageError, match="two xdist groups"):
         group_of(_Item(model_group(RELEASED), RELEASED_OTHER_SIZES))
+
+
+def _root_conftest():
+    spec = importlib.util.spec_from_file_location(
+        "root_conftest", Path(__file__).parents[1] / "conftest.py"
+    )
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_a_test_that_computes_names_its_group_or_is_refused():
+    """Nothing is inferred (docs/testing.md): conftest.py refuses, naming the line to add, a test
+    that uses a fixture that computes, or is parametrized by model_id, and is in no group."""
+    collected = _root_conftest().pytest_itemcollected
+    collected(_Item(fixturenames=("summary_of",)))  # reads summaries: any worker
+    collected(_Item(model_group(RELEASED), fixturenames=("loaded",)))
+    collected(_Item(model_group(RELEASED), params={"model_id": RELEASED}))
+    with pytest.raises(pytest.UsageError, match=r"computes with a model \(loaded\) but names no"):
+        collected(_Item(fixturenames=("loaded", "summary_of")))
+    with pytest.raises(pytest.UsageError, match=r"in no group: parametrize it with .*per_model"):
+        collected(_Item(params={"model_id": RELEASED}))

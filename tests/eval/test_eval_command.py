@@ -6,11 +6,13 @@ import json
 import re
 
 import pytest
+from support.groups import RELEASED, model_group
 
 from inception_repro.errors import UsageError
 from inception_repro.evaluate import command, config, report, run
 
-pytestmark = pytest.mark.eval
+# irv2_weights is written from the released model with its weights, built in its group
+pytestmark = [pytest.mark.eval, model_group(RELEASED)]
 
 
 def parse(*argv):

@@ -18,6 +18,7 @@ import numpy as np
 import pytest
 import tensorflow as tf
 from PIL import Image
+from support.groups import per_model
 
 from inception_repro.evaluate import protocols
 
@@ -150,7 +151,7 @@ def test_keras_applications_is_opencv_and_keras_preprocess_input(kind, assorted_
 TIMM_CROP_PCT = {"keras-inception-resnet-v2": 0.8975, "slim-inception-v4": 0.875}
 
 
-@pytest.mark.parametrize("model_id", TIMM_CROP_PCT)
+@pytest.mark.parametrize("model_id", per_model(TIMM_CROP_PCT))
 @pytest.mark.parametrize("kind", KINDS)
 def test_timm_is_pillow_and_torchvision(kind, model_id, assorted_jpegs):
     jpeg = assorted_jpegs[kind]

@@ -8,11 +8,13 @@ import h5py
 import keras
 import numpy as np
 import pytest
+from support.groups import RELEASED, model_group
 
 from inception_repro.evaluate import run, weights
 from inception_repro.evaluate.weights import WeightsError
 
-pytestmark = pytest.mark.eval
+# irv2_weights is written from the released model with its weights, built in its group
+pytestmark = [pytest.mark.eval, model_group(RELEASED)]
 
 IRV2 = "keras-inception-resnet-v2"
 

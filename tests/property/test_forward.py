@@ -5,6 +5,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from support.grids import MODELS
+from support.groups import per_model
 from support.probes import output_shapes, probe
 
 pytestmark = pytest.mark.property
@@ -13,7 +14,7 @@ pytestmark = pytest.mark.property
 FEW = max(3, settings.default.max_examples // 10)
 
 
-@pytest.mark.parametrize("model_id", MODELS)
+@pytest.mark.parametrize("model_id", per_model(MODELS))
 @settings(max_examples=FEW)
 @given(
     size=st.tuples(st.integers(75, 160), st.integers(75, 160)),

@@ -7,6 +7,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from support.grids import GRID, MODELS, SPEC_MODELS, side, sizes
+from support.groups import per_model
 from support.probes import dynamic, output_shapes, probe
 
 from inception_repro import calculus, cli, registry
@@ -25,7 +26,7 @@ def one_small_axis(draw_small, other, small_first):
     return (draw_small, other) if small_first else (other, draw_small)
 
 
-@pytest.mark.parametrize("model_id", MODELS)
+@pytest.mark.parametrize("model_id", per_model(MODELS))
 def test_minimum_is_75_without_the_top_and_with_it_unless_an_aux_head(model_id):
     e = registry.entry(model_id)
     assert e.min_size(include_top=False) == MINIMUM
@@ -41,7 +42,7 @@ def test_the_aux_minimum_follows_from_the_grid():
 KERAS_TOO_SMALL = "Computed output size would be zero or negative"
 
 
-@pytest.mark.parametrize("model_id", MODELS)
+@pytest.mark.parametrize("model_id", per_model(MODELS))
 def test_keras_itself_fails_at_74(model_id):
     """75 is Keras's real limit, not only ours: at 74 some stage of the Keras model is empty."""
     p = probe(model_id)[2]
@@ -54,7 +55,7 @@ def test_keras_itself_fails_at_74(model_id):
         assert any(min(s[1:3]) < 1 for s in shapes if len(s) == 4), size
 
 
-@pytest.mark.parametrize("model_id", MODELS)
+@pytest.mark.parametrize("model_id", per_model(MODELS))
 @given(small=st.integers(1, MINIMUM - 1), other=side, small_first=st.booleans())
 def test_below_the_minimum_is_a_clear_error_everywhere(model_id, small, other, small_first):
     size = one_small_axis(small, other, small_first)
@@ -73,14 +74,14 @@ def test_below_the_minimum_is_a_clear_error_everywhere(model_id, small, other, s
 NO_AUX = [m for m in SPEC_MODELS if m not in AUX_MODELS]
 
 
-@pytest.mark.parametrize("model_id", NO_AUX)
+@pytest.mark.parametrize("model_id", per_model(NO_AUX))
 @given(size=sizes)
 def test_parameters_do_not_depend_on_the_input_size(model_id, size):
     network = registry.entry(model_id).network()
     assert calculus.trace(network, size).params() == calculus.trace(network).params()
 
 
-@pytest.mark.parametrize("model_id", AUX_MODELS)
+@pytest.mark.parametrize("model_id", per_model(AUX_MODELS))
 @given(size=st.tuples(st.integers(AUX_MINIMUM, 1024), st.integers(AUX_MINIMUM, 1024)))
 def test_aux_head_parameters_grow_with_its_map(model_id, size):
     """Slim's aux conv kernel equals its input map, (m - 5) // 3 + 1 per side for the 17x17 map
@@ -96,7 +97,7 @@ def test_aux_head_parameters_grow_with_its_map(model_id, size):
 V3_NO_TOP = 21_802_784
 
 
-@pytest.mark.parametrize("model_id", MODELS)
+@pytest.mark.parametrize("model_id", per_model(MODELS))
 def test_the_size_free_keras_model_has_the_parameters_of_the_299_one(model_id):
     built, _, _ = probe(model_id)
     e = registry.entry(model_id)

@@ -5,6 +5,7 @@ import re
 import pytest
 from hypothesis import Phase, given, settings
 from support.grids import GRID, MODELS, SPEC_MODELS, sizes
+from support.groups import per_model
 from support.probes import dynamic, keras_stage_shapes
 
 from inception_repro import calculus, registry
@@ -25,7 +26,7 @@ def channels_at_299(model_id):
     return {s: shape[-1] for s, shape in trace.stages}
 
 
-@pytest.mark.parametrize("model_id", MODELS)
+@pytest.mark.parametrize("model_id", per_model(MODELS))
 @given(size=sizes)
 def test_stage_grids_follow_the_stride_arithmetic(model_id, size):
     got = keras_stage_shapes(model_id, size)
@@ -35,7 +36,7 @@ def test_stage_grids_follow_the_stride_arithmetic(model_id, size):
     assert problem is None, f"{model_id} at {size[0]}x{size[1]}: {problem}"
 
 
-@pytest.mark.parametrize("model_id", SPEC_MODELS)
+@pytest.mark.parametrize("model_id", per_model(SPEC_MODELS))
 @given(size=sizes)
 def test_calculus_equals_keras_and_channels_never_change(model_id, size):
     network = registry.entry(model_id).network()

@@ -1,6 +1,7 @@
 """The pure-Python calculus agrees exactly with Keras, layer by layer."""
 
 import pytest
+from support.groups import per_model
 
 from inception_repro import calculus, registry
 from inception_repro.networks import released
@@ -13,7 +14,7 @@ SIZES = [(299, 299)]
 
 
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
-@pytest.mark.parametrize("model_id", SPEC_MODELS)
+@pytest.mark.parametrize("model_id", per_model(SPEC_MODELS))
 def test_every_layer_shape_and_count_matches_keras(model_id, size, summary_of):
     s = summary_of(model_id, size)
     predicted = calculus.trace(registry.entry(model_id).network(), size).layers

@@ -6,7 +6,7 @@ import sys
 
 import keras
 import pytest
-from support.groups import RELEASED, RELEASED_OTHER_SIZES, model_group
+from support.groups import RELEASED, RELEASED_OTHER_SIZES, model_group, per_model
 from support.published import RELEASED_PARAMS
 
 from inception_repro import cli, tf_logs
@@ -85,7 +85,7 @@ def test_unknown_id_exits_2_listing_known_ids(capsys):
 MINIMUM = {"keras-inception-resnet-v2": 75, "slim-inception-resnet-v2": 107}
 
 
-@pytest.mark.parametrize("model_id", MINIMUM)
+@pytest.mark.parametrize("model_id", per_model(MINIMUM))
 def test_too_small_input_exits_2_naming_the_minimum(capsys, model_id):
     code, _, err = run(capsys, "summary", model_id, "--input-size", "74", "300")
     assert code == 2

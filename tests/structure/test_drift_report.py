@@ -8,10 +8,12 @@ import sys
 
 import drift_report
 import pytest
+from support.groups import RELEASED, model_group
 
 from inception_repro import numerics, registry, upstream
 
-pytestmark = pytest.mark.structure
+# the released model's fingerprint: computed in its group
+pytestmark = [pytest.mark.structure, model_group(RELEASED)]
 
 IRV2 = "keras-inception-resnet-v2"
 

@@ -12,6 +12,7 @@ import json
 
 import pytest
 from support.golden import ACCEPT, ROOT, check_text, dump_summary, dump_yaml, load_yaml
+from support.groups import per_model
 
 from inception_repro import calculus, costs, registry, summary
 
@@ -33,7 +34,7 @@ def _notes(model_id, include_top):
 
 
 @pytest.mark.parametrize("include_top", [True, False], ids=["top", "notop"])
-@pytest.mark.parametrize("model_id", MODELS)
+@pytest.mark.parametrize("model_id", per_model(MODELS))
 def test_canonical_summary_matches_golden(model_id, include_top, summary_of, update_golden):
     live = summary_of(model_id, include_top=include_top)
     path = ROOT / "models" / f"{model_id}{VARIANTS[include_top]}.json"
@@ -48,7 +49,7 @@ def test_canonical_summary_matches_golden(model_id, include_top, summary_of, upd
 
 
 @pytest.mark.parametrize("include_top", [True, False], ids=["top", "notop"])
-@pytest.mark.parametrize("model_id", MODELS)
+@pytest.mark.parametrize("model_id", per_model(MODELS))
 def test_text_table_matches_golden(model_id, include_top, summary_of, update_golden):
     s = summary_of(model_id, include_top=include_top)
     live = (
@@ -62,7 +63,7 @@ def test_text_table_matches_golden(model_id, include_top, summary_of, update_gol
     assert problem is None, problem
 
 
-@pytest.mark.parametrize("model_id", MODELS)
+@pytest.mark.parametrize("model_id", per_model(MODELS))
 def test_parameters_per_stage_match_golden(model_id, summary_of, update_golden):
     live = {
         "top": costs.per_stage(summary_of(model_id, include_top=True)),
@@ -77,7 +78,7 @@ def test_parameters_per_stage_match_golden(model_id, summary_of, update_golden):
     assert golden == live, f"{path.name} differs ({ACCEPT})"
 
 
-@pytest.mark.parametrize("model_id", [m for m in MODELS if registry.entry(m).spec()])
+@pytest.mark.parametrize("model_id", per_model([m for m in MODELS if registry.entry(m).spec()]))
 def test_per_stage_costs_equal_the_calculus(model_id, summary_of):
     """costs.py (from the Keras summary) and calculus.py (from the spec) agree stage by stage."""
     table = costs.per_stage(summary_of(model_id))

@@ -18,6 +18,7 @@ import numpy as np
 import pytest
 from support.alter import Altered
 from support.golden import ROOT, fingerprint_problem
+from support.groups import RELEASED, model_group, per_model
 
 from inception_repro import build, numerics, registry, summary, upstream
 from inception_repro.evaluate import protocols
@@ -57,6 +58,7 @@ def _released_summary_built_now():
     return summary.summarise(model, summary.resolve_stage_ends(model, registry.IRV2_STAGES))
 
 
+@model_group(RELEASED)
 @pytest.mark.parametrize("change", RESIDUAL_CHANGES)
 def test_keras_residual_arithmetic_changed_fails_naming_the_stage(
     change, monkeypatch, loaded, input_for, transcription_outputs
@@ -78,7 +80,7 @@ def test_keras_residual_arithmetic_changed_fails_naming_the_stage(
 
 
 @pytest.mark.parametrize("change", RESIDUAL_CHANGES)
-@pytest.mark.parametrize("model_id", ["paper-inception-resnet-v1"])
+@pytest.mark.parametrize("model_id", per_model(["paper-inception-resnet-v1"]))
 def test_own_residual_arithmetic_changed_fails_naming_the_stage(
     model_id, change, monkeypatch, fresh_fingerprint
 ):
@@ -101,6 +103,7 @@ def _imagenet_utils_in_mode(monkeypatch, forced) -> Altered:
     return Altered(monkeypatch, copy, "preprocess_input", preprocess_input)
 
 
+@model_group(RELEASED)
 @pytest.mark.parametrize("mode", ["torch", "caffe"])
 def test_preprocess_input_in_another_mode_fails_naming_the_input(
     mode, monkeypatch, fresh_fingerprint

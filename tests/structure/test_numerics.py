@@ -12,6 +12,7 @@ import keras
 import numpy as np
 import pytest
 from support.golden import fingerprint_path, fingerprint_problem, load_yaml, write_fingerprint
+from support.groups import RELEASED, model_group, per_model
 
 from inception_repro import numerics, registry, summary
 
@@ -21,7 +22,7 @@ pytestmark = pytest.mark.structure
 MODELS = [m for m in registry.ENTRIES if not m.startswith("tfkeras-")]
 
 
-@pytest.mark.parametrize("model_id", MODELS)
+@pytest.mark.parametrize("model_id", per_model(MODELS))
 def test_fingerprint_matches_golden(model_id, fingerprint_of, update_golden):
     live = fingerprint_of(model_id)
     if update_golden:
@@ -38,7 +39,7 @@ STD_BAND = (0.1, 10.0)
 MAX_ABS = 100.0
 
 
-@pytest.mark.parametrize("model_id", MODELS)
+@pytest.mark.parametrize("model_id", per_model(MODELS))
 def test_activations_stay_order_one_through_every_stage(model_id, fingerprint_of):
     record = fingerprint_of(model_id)
     for stage in record["stages"]:
@@ -54,6 +55,7 @@ def test_activations_stay_order_one_through_every_stage(model_id, fingerprint_of
     assert sum(v for _, v in record["top"]) < 0.99
 
 
+@model_group(RELEASED)
 def test_deterministic_weights_follow_the_documented_formula(loaded):
     """The stem's first conv kernel (canonical layer 1, variable 0), recomputed from the
     formula in numerics' docstring, with NumPy alone."""
@@ -87,6 +89,7 @@ def test_deterministic_weights_ignore_keras_initializers_and_random_state():
     assert all(np.array_equal(x, y) for x, y in pairs)
 
 
+@model_group(RELEASED)
 def test_every_moving_variance_is_positive(loaded):
     model = loaded("keras-inception-resnet-v2").model
     variances = [
@@ -100,6 +103,7 @@ def test_every_moving_variance_is_positive(loaded):
     assert min(v.min() for v in variances) > 0
 
 
+@model_group(RELEASED)
 def test_weights_do_not_carry_over_between_different_networks(loaded):
     source = loaded("keras-inception-resnet-v2").model
     target = _small_model()
@@ -107,6 +111,7 @@ def test_weights_do_not_carry_over_between_different_networks(loaded):
         numerics.copy_weights(source, target)
 
 
+@model_group(RELEASED)
 def test_a_fingerprint_through_a_stage_is_compared_up_to_that_stage(fingerprint_of):
     """numerics.fingerprint(..., through=stage) is held to the golden stages up to that one; a
     fingerprint that lacks stages without saying so fails on the first missing one."""
@@ -119,6 +124,7 @@ def test_a_fingerprint_through_a_stage_is_compared_up_to_that_stage(fingerprint_
     )
 
 
+@model_group(RELEASED)
 def test_a_model_and_its_outputs_are_made_once_however_the_arguments_are_spelled(
     loaded, outputs_of
 ):

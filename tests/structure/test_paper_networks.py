@@ -5,6 +5,7 @@ import json
 import re
 
 import pytest
+from support.groups import per_model
 
 from inception_repro import calculus, cli, registry
 from inception_repro.networks import paper
@@ -48,13 +49,13 @@ STAGES = {
 }
 
 
-@pytest.mark.parametrize("model_id", MODELS)
+@pytest.mark.parametrize("model_id", per_model(MODELS))
 def test_cli_summary_gives_the_stage_shapes(model_id, capsys):
     assert cli.main(["summary", model_id, "--json"]) == 0
     assert json.loads(capsys.readouterr().out)["stages"] == STAGES[model_id]
 
 
-@pytest.mark.parametrize("model_id", MODELS)
+@pytest.mark.parametrize("model_id", per_model(MODELS))
 def test_smallest_input_is_75(model_id, capsys):
     # 75 -> 37 -> 35 -> ... -> 3 at Reduction-B's valid 3x3 stride 2 -> 1; 74 ends at 0.
     network = _network(model_id)
@@ -64,14 +65,14 @@ def test_smallest_input_is_75(model_id, capsys):
     assert "the minimum is 75x75" in capsys.readouterr().err
 
 
-@pytest.mark.parametrize("model_id", MODELS)
+@pytest.mark.parametrize("model_id", per_model(MODELS))
 def test_every_layer_cites_a_figure_of_its_network(model_id):
     for node in nodes(_network(model_id)):
         figure = re.match(r"Fig (\d+): ", node.cite)
         assert figure and int(figure[1]) in FIGURES[model_id], node.cite
 
 
-@pytest.mark.parametrize("model_id", MODELS)
+@pytest.mark.parametrize("model_id", per_model(MODELS))
 def test_conventions_hold_everywhere(model_id):
     network = _network(model_id)
     every = list(nodes(network))

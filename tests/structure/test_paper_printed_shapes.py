@@ -4,6 +4,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from support.groups import model_group
 
 from inception_repro import calculus, registry
 
@@ -48,7 +49,10 @@ def test_golden_holds_every_printed_shape():
     }
 
 
-@pytest.mark.parametrize(("figure", "model_id"), CASES, ids=[f"{f}-{m}" for f, m in CASES])
+@pytest.mark.parametrize(
+    ("figure", "model_id"),
+    [pytest.param(f, m, marks=model_group(m), id=f"{f}-{m}") for f, m in CASES],
+)
 def test_network_reproduces_printed_shapes(figure, model_id, graph_of):
     trace = _trace(model_id)
     built = graph_of(model_id, SIZE)

@@ -10,7 +10,7 @@ are equal bit for bit, and these tests demand exactly that.
 import keras
 import numpy as np
 import pytest
-from support.groups import RELEASED_OTHER_SIZES
+from support.groups import RELEASED, RELEASED_OTHER_SIZES, model_group
 
 from inception_repro import build, numerics, registry, summary
 from inception_repro.evaluate import protocols
@@ -28,7 +28,7 @@ def _first_difference(a, b):
 # 299 with and without the top, and a non-square size with the top. The released model at 299
 # with the top is built in its own xdist group; at the other sizes it is needed here alone.
 CASES = [
-    ((299, 299), True),
+    pytest.param((299, 299), True, marks=model_group(RELEASED)),
     pytest.param((299, 299), False, marks=RELEASED_OTHER_SIZES),
     pytest.param((257, 401), True, marks=RELEASED_OTHER_SIZES),
 ]
@@ -62,6 +62,7 @@ def _other_weights(model):
         v.assign(rng.uniform(0.01, 0.1, v.shape).astype(v.dtype))
 
 
+@model_group(RELEASED)
 def test_released_stem_computes_what_inception_v3s_stem_computes(loaded):
     """The first 18 layers (to the 35x35x192 max pool), numerically: copy_weights carries the
     released stem's weights into a new Inception-v3 that holds other weights; each of its
@@ -98,6 +99,7 @@ def test_released_stem_computes_what_inception_v3s_stem_computes(loaded):
     assert problem is None, problem
 
 
+@model_group(RELEASED)
 def test_slim_trunk_computes_what_the_keras_trunk_computes(loaded):
     """TF-Slim's model (aux head, 1001 classes) and the Keras one, up to conv_7b's activation.
     (Both hold the same deterministic weights there, so the copy changes nothing: the stem's

@@ -128,6 +128,7 @@ def keras2_with_keras3_weights(loaded, outputs_of):
     return keras2, copied, numerics.stage_outputs(keras2, x)
 
 
+@AT_299
 def test_both_keras_lines_compute_the_same_numbers(keras2_with_keras3_weights, outputs_of):
     """The Keras 3 model's weights in the tf_keras model, the same input: equal at every stage
     end within KERAS_LINES_RTOL of each stage's largest value. (The settings are equal at three
@@ -140,6 +141,7 @@ def test_both_keras_lines_compute_the_same_numbers(keras2_with_keras3_weights, o
     assert first is None, f"first stage that differs: {first[0]} (max |diff| {first[1]:.3g})"
 
 
+@AT_299
 def test_keras2_fingerprint_is_the_keras3_golden_fingerprint(
     keras2_with_keras3_weights, input_for, outputs_of
 ):

@@ -2,7 +2,9 @@
 models they need with their weights are built once per run (conftest.py).
 
 A group is named after the model built with weights that its tests share:
-- `model-<id>`: the tests of one model (parametrized by its id, conftest.py), at 299x299;
+- `model-<id>`: the tests of one model at 299x299 (per_model for a test parametrized by model
+  id, model_group for a test or module of one model; conftest.py refuses a test that computes
+  with a model and names no group);
 - the released model's group also holds the tests of the models compared with it in arithmetic
   at 299 (tests/structure/test_parity.py, test_tfkeras.py): Inception-v3's stem, TF-Slim's
   trunk and tf_keras's model are compared with the released model built there, so those models
@@ -30,6 +32,11 @@ COMPARED_WITH_RELEASED = (
 def model_group(model_id: str) -> pytest.MarkDecorator:
     host = RELEASED if model_id in COMPARED_WITH_RELEASED else model_id
     return pytest.mark.xdist_group(f"model-{host}")
+
+
+def per_model(model_ids) -> list:
+    """Values for a test parametrized by `model_id`: each case in its model's group."""
+    return [pytest.param(m, marks=model_group(m), id=m) for m in model_ids]
 
 
 RELEASED_OTHER_SIZES = pytest.mark.xdist_group("released-other-sizes")
