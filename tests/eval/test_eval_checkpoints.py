@@ -17,6 +17,7 @@ from support.groups import SLIM_CHECKPOINTS
 
 from inception_repro import cli, registry
 from inception_repro.evaluate import checkpoints, protocols, report, run
+from inception_repro.evaluate.config import EvalConfig
 from inception_repro.evaluate.weights import WeightsError
 
 pytestmark = [pytest.mark.eval, SLIM_CHECKPOINTS]
@@ -77,15 +78,36 @@ def test_every_weight_is_its_checkpoint_variable(fresh_v4, v4_checkpoint):
             np.testing.assert_array_equal(w, values[name], err_msg=name)
 
 
-def test_a_v2_checkpoint_loads_too(tmp_path, slim_checkpoint, slim_shapes):
-    """The Inception-ResNet-v2 model, from TF's current format (an index and a data file)."""
-    values = slim_checkpoint.variables(slim_shapes("slim-inception-resnet-v2"))
+def test_a_v2_checkpoint_loads_too(tmp_path, slim_checkpoint, slim_shapes, fake_val, fake_data_dir):
+    """The Inception-ResNet-v2 model, from TF's current format (an index and a data file), end
+    to end under the timm protocol, which drops the background output: the classifier of
+    ranking_checkpoint ranks labels[0] first for every image."""
+    model_id = "slim-inception-resnet-v2"
+    labels = [im.label for im in sorted(fake_val[1], key=lambda im: im.index)[:4]]
+    values, order = ranking_checkpoint(
+        slim_checkpoint.variables(slim_shapes(model_id)), labels, "InceptionResnetV2"
+    )
     prefix = slim_checkpoint.write(tmp_path / "irv2.ckpt", values, version="V2")
     assert not prefix.exists() and prefix.with_name("irv2.ckpt.index").is_file()
-    model = registry.for_weights("slim-inception-resnet-v2").model
-    file = checkpoints.resolve("slim-inception-resnet-v2", prefix)
-    assert checkpoints.load(model, file, "slim-inception-resnet-v2") == 908
-    for layer, names in checkpoints.variable_names(model, "slim-inception-resnet-v2"):
+    file = checkpoints.resolve(model_id, prefix)
+    built = []
+
+    def build():
+        built.append(registry.for_weights(model_id).model)
+        assert checkpoints.load(built[0], file, model_id) == 908
+        return built[0]
+
+    cfg = EvalConfig(
+        model_id, fake_data_dir, fake_val[0], protocol="timm", batch_size=4, limit=4,
+        allow_cpu=True, progress=False,
+    )  # fmt: skip
+    results = run.evaluate(cfg, build=build)
+    assert results["labels"].endswith("background output dropped: 1000 classes")
+    assert (results["all"]["top1_hits"], results["all"]["top5_hits"]) == (
+        labels.count(order[0]),
+        sum(label in order for label in labels),
+    )
+    for layer, names in checkpoints.variable_names(built[0], model_id):
         for name, w in zip(names, layer.get_weights(), strict=True):
             np.testing.assert_array_equal(w, values[name], err_msg=name)
 
@@ -235,7 +257,7 @@ def test_a_failed_download_says_where_to_put_the_archive(monkeypatch, tmp_path):
 BACKGROUND = 10.0
 
 
-def ranking_checkpoint(values, labels):
+def ranking_checkpoint(values, labels, scope="InceptionV4"):
     """The classifier answers the same for every image: its kernel is zero and its biases rank
     background first, then labels[0] + 1, three classes no image has, then labels[1] + 1."""
     free = [c for c in range(1000) if c not in labels][:3]
@@ -245,8 +267,8 @@ def ranking_checkpoint(values, labels):
     for rank, c in enumerate(order):
         biases[c + 1] = BACKGROUND - 1 - rank
     out = dict(values)
-    out["InceptionV4/Logits/Logits/weights"] = np.zeros((1536, 1001), np.float32)
-    out["InceptionV4/Logits/Logits/biases"] = biases
+    out[f"{scope}/Logits/Logits/weights"] = np.zeros((1536, 1001), np.float32)
+    out[f"{scope}/Logits/Logits/biases"] = biases
     return out, order
 
 

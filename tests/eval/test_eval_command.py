@@ -24,14 +24,16 @@ def parse(*argv):
 def test_done_when_command_writes_results(
     fake_val, fake_data_dir, irv2_weights, tmp_path, monkeypatch, capsys
 ):
+    """The real network from a .h5, end to end under its own protocol (keras-applications); the
+    pipeline's exact metrics are test_eval_pipeline.py's, on a model that knows the answers."""
     summary = tmp_path / "summary.md"
     monkeypatch.setenv("GITHUB_ACTIONS", "true")
     monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(summary))
     out = tmp_path / "r.json"
     args = parse(
         "--allow-cpu", "--model", "keras-inception-resnet-v2", "--weights", str(irv2_weights),
-        "--manual-dir", str(fake_val[0]), "--data-dir", str(fake_data_dir), "--limit", "8",
-        "--out", str(out), "--no-progress",
+        "--protocol", "keras-applications", "--manual-dir", str(fake_val[0]),
+        "--data-dir", str(fake_data_dir), "--limit", "8", "--out", str(out), "--no-progress",
     )  # fmt: skip
     assert args.func(args) == 0
     results = json.loads(out.read_text())
@@ -40,7 +42,7 @@ def test_done_when_command_writes_results(
     assert results["weights"]["md5"] == hashlib.md5(irv2_weights.read_bytes()).hexdigest()
     assert results["weights"]["matches_released"] is False
     table = capsys.readouterr().out
-    assert "| slim-readme | full: 8 | 80.4 |" in table
+    assert "| keras-applications-readme | full: 8 | 80.256 |" in table
     assert "not gated: partial set" in table
     assert "(not the released file, md5 e693bd0210a403b3192acc6073ad2e96)" in table
     assert summary.read_text() in table + "\n"
