@@ -4,16 +4,12 @@ xdist wiring that lets each model be built once per run.
 The models themselves, and the session fixtures that hand them out, are in
 tests/support/models.py, a plugin registered here in every process that runs tests. The xdist
 controller runs none: it never imports TensorFlow (4.5 s before any worker could start). Under
-xdist the workers share the cores (each worker's TensorFlow gets its share) and one folder
-(support.shared), and the tests of one model run in one worker (support.groups, `--dist
-loadgroup` set in pyproject.toml).
+xdist each worker's TensorFlow gets its share of the cores (support.cores), and the tests of one
+model run in one worker (support.groups, `--dist loadgroup` set in pyproject.toml).
 """
 
 import gc
 import os
-import shutil
-import tempfile
-from pathlib import Path
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
@@ -25,7 +21,7 @@ gc.set_threshold(20_000, 50, 1_000)
 
 import pytest  # noqa: E402
 from hypothesis import HealthCheck, settings  # noqa: E402
-from support import shared  # noqa: E402
+from support.cores import share_the_cores  # noqa: E402
 from support.groups import RELEASED, group_of, model_group  # noqa: E402
 from support.pytest_internals import runs_tests  # noqa: E402
 
@@ -42,14 +38,13 @@ settings.register_profile("thorough", deadline=None, max_examples=300, print_blo
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 
-# ---- shared between xdist workers ---------------------------------------------------------
+# ---- xdist ----------------------------------------------------------------------------------
 
 
 @pytest.hookimpl(trylast=True)  # after xdist's own, which makes the controller's session
 def pytest_configure(config):
     if hasattr(config, "workerinput"):
-        shared.folder.append(Path(config.workerinput[shared.KEY]))
-        shared.share_the_cores(config.workerinput["workercount"])
+        share_the_cores(config.workerinput["workercount"])
     if runs_tests(config):  # not the xdist controller
         from inception_repro import tf_logs
 
@@ -59,20 +54,7 @@ def pytest_configure(config):
         config.pluginmanager.register(models, "inception_repro_models")
 
 
-SHARED_FOLDER = pytest.StashKey[str]()  # the controller's folder for the run (support.shared)
-
-
-@pytest.hookimpl(optionalhook=True)
-def pytest_configure_node(node):
-    """xdist controller: every worker gets the run's one shared folder."""
-    config = node.config
-    if SHARED_FOLDER not in config.stash:
-        config.stash[SHARED_FOLDER] = tempfile.mkdtemp(prefix="inception-repro-")
-    node.workerinput[shared.KEY] = config.stash[SHARED_FOLDER]
-
-
 def pytest_unconfigure(config):
-    shutil.rmtree(config.stash.get(SHARED_FOLDER, ""), ignore_errors=True)
     # The process is about to exit: spare the collector a last walk over every cached model
     # (measured: test_golden.py's process took 9.4 s from its last line to its exit, 3.2 s so).
     gc.freeze()

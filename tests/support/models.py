@@ -5,10 +5,8 @@ the xdist controller, which runs none and so never imports TensorFlow).
 Every build is cached in the process, and none initialises weights at random: a model read for
 its graph is the registry's graph (registry.graph), one that computes is filled with zeros and
 then given numerics' deterministic weights or another model's (registry.for_weights). Under
-pytest-xdist the canonical summaries, which most tests need and which take a build each, are
-computed by the first worker that asks and read by the others (support.shared); the tests that
-need a model with its weights run in that model's xdist group (support.groups), so that it is
-built with weights once per run.
+pytest-xdist the tests that need a model with its weights run in that model's xdist group
+(support.groups), so that it is built with weights once per run.
 """
 
 import functools
@@ -20,7 +18,6 @@ from inception_repro import build, numerics, registry, summary
 from inception_repro.networks import released
 from inception_repro.upstream import graph_only, zero_filled
 from support.groups import RELEASED
-from support.shared import shared
 
 
 def per_arguments(function):
@@ -42,12 +39,6 @@ def per_arguments(function):
         return cached(*arguments.values())
 
     return call
-
-
-def _key(what, input_size, include_top):
-    """The name under which the xdist workers share a summary (support.shared)."""
-    h, w = input_size
-    return f"{what}-{h}x{w}-{'top' if include_top else 'notop'}"
 
 
 # The models this process has built to hold weights (loaded, the transcriptions), by their
@@ -79,11 +70,8 @@ def graph_of():
 
 @per_arguments
 def _summary_of(model_id, input_size=(299, 299), include_top=True):
-    def compute():
-        built = _graph_of(model_id, input_size, include_top)
-        return summary.summarise(built.model, built.stage_ends)
-
-    return shared(_key(f"summary-{model_id}", input_size, include_top), compute)
+    built = _graph_of(model_id, input_size, include_top)
+    return summary.summarise(built.model, built.stage_ends)
 
 
 @pytest.fixture(scope="session")
@@ -121,7 +109,6 @@ def _loaded(model_id, input_size=(299, 299), include_top=True):
     keras2 = registry.entry(model_id).keras2
     built = registry.build(*key) if keras2 else registry.for_weights(*key)
     _with_weights[key] = built
-    _summary_of(*key)  # its summary, for the other workers
     numerics.set_deterministic_weights(built.model)
     return built
 

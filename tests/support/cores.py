@@ -1,31 +1,9 @@
-"""What the xdist workers of one run share: the machine's cores, and what one of them computes,
-as JSON files in one folder made by the controller and removed at its end (conftest.py). A file
-lock makes a second worker wait for the first rather than compute again. Serially there is no
-folder and nothing to share."""
+"""Each xdist worker's TensorFlow gets its share of the machine's cores."""
 
 from __future__ import annotations
 
-import json
 import os
 import sys
-from pathlib import Path
-
-from filelock import FileLock
-
-KEY = "inception_repro_shared"  # the folder's key in xdist's workerinput
-folder: list[Path] = []  # the run's folder, in a worker; empty when the run is serial
-
-
-def shared(key: str, compute):
-    """compute() in one process of the run; the others read its JSON."""
-    if not folder:
-        return compute()
-    path = folder[0] / f"{key}.json"
-    with FileLock(f"{path}.lock"):
-        if not path.exists():
-            path.write_text(json.dumps(compute()))
-        return json.loads(path.read_text())
-
 
 THREAD_VARIABLES = ("TF_NUM_INTRAOP_THREADS", "TF_NUM_INTEROP_THREADS")
 

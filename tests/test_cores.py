@@ -1,4 +1,5 @@
-"""support.shared: what the xdist workers of one run share (conftest.py wires it in)."""
+"""support.cores: a worker's share of the cores, set before TensorFlow starts; and so no
+conftest may import TensorFlow."""
 
 import os
 import subprocess
@@ -6,24 +7,24 @@ import sys
 from pathlib import Path
 
 import pytest
-from support import shared
+from support import cores
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
-@pytest.mark.parametrize("cores,workers,threads", [(2, 2, "1"), (8, 2, "4"), (2, 4, "1")])
-def test_a_worker_gets_its_share_of_the_cores(monkeypatch, cores, workers, threads):
-    monkeypatch.setattr(os, "cpu_count", lambda: cores)
+@pytest.mark.parametrize("machine_cores,workers,threads", [(2, 2, "1"), (8, 2, "4"), (2, 4, "1")])
+def test_a_worker_gets_its_share_of_the_cores(monkeypatch, machine_cores, workers, threads):
+    monkeypatch.setattr(os, "cpu_count", lambda: machine_cores)
     monkeypatch.delitem(sys.modules, "tensorflow", raising=False)
     environ = {}
-    shared.share_the_cores(workers, environ)
-    assert environ == dict.fromkeys(shared.THREAD_VARIABLES, threads)
+    cores.share_the_cores(workers, environ)
+    assert environ == dict.fromkeys(cores.THREAD_VARIABLES, threads)
 
 
 def test_a_thread_count_already_set_is_kept(monkeypatch):
     monkeypatch.delitem(sys.modules, "tensorflow", raising=False)
     environ = {"TF_NUM_INTRAOP_THREADS": "3"}
-    shared.share_the_cores(2, environ)
+    cores.share_the_cores(2, environ)
     assert environ["TF_NUM_INTRAOP_THREADS"] == "3"
 
 
@@ -32,19 +33,7 @@ def test_too_late_once_tensorflow_is_imported():
     import tensorflow  # noqa: F401
 
     with pytest.raises(RuntimeError, match="already imported"):
-        shared.share_the_cores(2, {})
-
-
-def test_one_worker_computes_the_others_read(tmp_path, monkeypatch):
-    monkeypatch.setattr(shared, "folder", [tmp_path])
-    calls = []
-
-    def compute():
-        calls.append(1)
-        return {"n": len(calls)}
-
-    assert shared.shared("k", compute) == shared.shared("k", compute) == {"n": 1}
-    assert calls == [1] and (tmp_path / "k.json").exists()
+        cores.share_the_cores(2, {})
 
 
 LOAD_CONFTEST = """
