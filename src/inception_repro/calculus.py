@@ -157,11 +157,7 @@ def trace(network: Network, input_size=(299, 299), include_top: bool = True) -> 
     try:
         return _trace(network, tuple(input_size), include_top)
     except _InvalidSize as e:
-        minimum = min_input_size(network, include_top)
-        without_top = min_input_size(network, False) if include_top else None
-        raise InputSizeError(
-            too_small(network.id, input_size, minimum, e.layer, without_top)
-        ) from None
+        raise _too_small(network, input_size, include_top, e.layer) from None
 
 
 def _valid(network, size, include_top) -> bool:
@@ -197,8 +193,12 @@ def too_small(model_id, size, minimum, layer=None, without_top=None) -> str:
     )
 
 
-def check_input_size(network: Network, size, include_top: bool = True) -> None:
+def _too_small(network: Network, size, include_top: bool, layer=None) -> InputSizeError:
     minimum = min_input_size(network, include_top)
-    if min(size) < minimum:
-        without_top = min_input_size(network, False) if include_top else None
-        raise InputSizeError(too_small(network.id, size, minimum, without_top=without_top))
+    without_top = min_input_size(network, False) if include_top else None
+    return InputSizeError(too_small(network.id, size, minimum, layer, without_top))
+
+
+def check_input_size(network: Network, size, include_top: bool = True) -> None:
+    if min(size) < min_input_size(network, include_top):
+        raise _too_small(network, size, include_top)

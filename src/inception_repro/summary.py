@@ -47,15 +47,12 @@ _TYPES = {
 }
 
 
-def _snake(class_name: str) -> str:
-    """Keras's auto-name stem for a class (keras.src.utils.naming.to_snake_case)."""
-    name = re.sub("(.)([A-Z][a-z]+)", r"\1_\2", class_name)
-    return re.sub("([a-z])([A-Z])", r"\1_\2", name).lower()
-
-
 def _generated(layer) -> bool:
     """Keras's own names (conv2d_17, custom_scale_layer) and the builder's path names."""
-    auto = re.fullmatch(rf"{_snake(type(layer).__name__)}(_\d+)?", layer.name)
+    from inception_repro import upstream  # Keras's naming rule; summary.py itself needs no Keras
+
+    stem = upstream.auto_name_stem(type(layer).__name__)
+    auto = re.fullmatch(rf"{re.escape(stem)}(_\d+)?", layer.name)
     return bool(auto) or "." in layer.name or type(layer).__name__ == "InputLayer"
 
 

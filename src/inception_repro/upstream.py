@@ -9,6 +9,10 @@ inception-repro uses lives here, behind a public way that is slower but gives th
 - `Variable._initialize(value)`: a deferred variable given zeros without drawing its random
   initial value (`zero_filled`). Moved: the whole build, then the public `Variable.assign`.
 - `Variable._value`: whether a variable holds a value. Tests of the graph-only builds only.
+- `keras.src.utils.naming.to_snake_case`: the stem of the name Keras gives a layer it was not
+  told to name (`Conv2D` -> `conv2d_17`), which canonical summaries leave out (`auto_name_stem`).
+  Moved: the same regular expressions, copied here, which a test holds to Keras's own function
+  on every class in `keras.layers`.
 - The module that defines `keras.applications.InceptionResNetV2`, reached through the function's
   public `__module__` (`defining_module`): its helpers (`conv2d_bn`, `inception_resnet_block`,
   `layers`, `imagenet_utils`, `CustomScaleLayer`), which the drift tests alter as a user
@@ -29,6 +33,7 @@ import contextlib
 import functools
 import importlib
 import importlib.metadata
+import re
 import sys
 from collections.abc import Callable
 
@@ -38,6 +43,7 @@ import numpy as np
 GLOBAL_STATE = "keras.src.backend.common.global_state"
 DEFERRED = "uninitialized_variables"  # the key of that module's list (keras variables.py)
 INITIALIZE = "keras.Variable._initialize"
+NAMING = "keras.src.utils.naming"  # its to_snake_case
 
 _warned: set[str] = set()
 
@@ -116,6 +122,8 @@ def problems() -> list[str]:
     """One line per private name that no longer works as this module expects (none today):
     the symbol, the installed Keras and what is wrong. Probes afresh; warns nothing."""
     found = []
+    if (naming_problem := _to_snake_case_problem()[1]) is not None:
+        found.append(f"keras {version('keras')}: {NAMING}.to_snake_case {naming_problem}")
     _, problem = _global_state_problem()
     if problem:
         found.append(f"keras {version('keras')}: {GLOBAL_STATE} {problem}")
@@ -126,9 +134,46 @@ def problems() -> list[str]:
 
 def forget() -> None:
     """Probe again at the next use (tests that make a name fail)."""
+    _to_snake_case.cache_clear()
     _global_state.cache_clear()
     _can_initialize.cache_clear()
     _warned.clear()
+
+
+# ---- layer names ------------------------------------------------------------------------------
+
+
+def snake_case_copy(class_name: str) -> str:
+    """keras.src.utils.naming.to_snake_case as Keras 3.15 writes it, for when it has moved."""
+    name = re.sub(r"\W+", "", class_name)
+    name = re.sub("(.)([A-Z][a-z]+)", r"\1_\2", name)
+    return re.sub("([a-z])([A-Z])", r"\1_\2", name).lower()
+
+
+def _to_snake_case_problem():
+    """(Keras's to_snake_case, None) when it is there and names Conv2D as Keras does, else
+    (None, what is wrong)."""
+    try:
+        function = importlib.import_module(NAMING).to_snake_case
+    except (ImportError, AttributeError) as e:
+        return None, f"cannot be imported ({e})"
+    if function("CustomScaleLayer") != "custom_scale_layer":
+        return None, "no longer turns CustomScaleLayer into custom_scale_layer"
+    return function, None
+
+
+@functools.cache
+def _to_snake_case():
+    function, problem = _to_snake_case_problem()
+    if problem:
+        _moved(f"{NAMING}.to_snake_case", problem, "using a copy of its rule")
+    return function or snake_case_copy
+
+
+def auto_name_stem(class_name: str) -> str:
+    """The stem of the name Keras gives an unnamed layer of this class (conv2d for Conv2D):
+    Keras's own rule (its to_snake_case), or a copy of it where that has moved."""
+    return _to_snake_case()(class_name)
 
 
 # ---- graph-only and zero-filled builds -----------------------------------------------------

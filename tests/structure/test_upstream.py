@@ -169,3 +169,29 @@ def test_the_command_line_summarises_when_a_private_name_moved(summary_of):
     assert printed == summary_of("paper-inception-resnet-v1", (75, 75), False)
     warnings = [x for x in done.stderr.splitlines() if x.startswith("inception-repro: warning")]
     assert len(warnings) == 1 and upstream.GLOBAL_STATE in warnings[0], done.stderr
+
+
+def test_the_copied_naming_rule_is_keras_own_on_every_layer_class():
+    """The fallback for Keras's to_snake_case, judged by the function itself, on every class
+    that keras.layers exports (a layer's automatic name is this stem, then _N)."""
+    import importlib
+
+    keras_own = importlib.import_module(upstream.NAMING).to_snake_case
+    classes = [n for n in dir(keras.layers) if n[0].isupper()]
+    assert len(classes) > 100
+    assert {n: upstream.snake_case_copy(n) for n in classes} == {n: keras_own(n) for n in classes}
+    assert upstream.auto_name_stem("CustomScaleLayer") == "custom_scale_layer"
+
+
+def test_without_keras_naming_rule_a_summary_is_the_same_with_one_warning(monkeypatch, capsys):
+    summaries = summary.summarise(small())
+    monkeypatch.setitem(sys.modules, upstream.NAMING, None)  # as a Keras that moved it
+    upstream.forget()
+    try:
+        assert summary.summarise(small()) == summaries
+        (warning,) = capsys.readouterr().err.splitlines()
+        assert f"{upstream.NAMING}.to_snake_case cannot be imported" in warning
+        assert "using a copy of its rule" in warning
+    finally:
+        monkeypatch.undo()
+        upstream.forget()
