@@ -1,11 +1,10 @@
 """Shared test set-up: quiet TensorFlow, hypothesis profiles, golden-file options, and the
-xdist wiring that lets each model be built once per run.
+xdist wiring that builds each model once per run (docs/testing.md).
 
-The models themselves, and the session fixtures that hand them out, are in
-tests/support/models.py, a plugin registered here in every process that runs tests. The xdist
-controller runs none: it never imports TensorFlow (4.5 s before any worker could start). Under
-xdist each worker's TensorFlow gets its share of the cores (support.cores), and the tests of one
-model run in one worker (support.groups, `--dist loadgroup` set in pyproject.toml).
+The model fixtures are in tests/support/models.py, registered here in every process that runs
+tests; the xdist controller runs none and never imports TensorFlow. Each worker's TensorFlow
+gets its share of the cores (support.cores), and one worker runs the tests of each group
+(support.groups; `--dist loadgroup` is set in pyproject.toml).
 """
 
 import gc
@@ -22,7 +21,7 @@ gc.set_threshold(20_000, 50, 1_000)
 import pytest  # noqa: E402
 from hypothesis import HealthCheck, settings  # noqa: E402
 from support.cores import share_the_cores  # noqa: E402
-from support.groups import RELEASED, group_of, model_group  # noqa: E402
+from support.groups import RELEASED, check_declared, group_of, model_group  # noqa: E402
 from support.pytest_internals import runs_tests  # noqa: E402
 
 # ci: bounded and repeatable (CI, tox, the README's command); thorough: for nightly runs.
@@ -36,9 +35,6 @@ settings.register_profile(
 )
 settings.register_profile("thorough", deadline=None, max_examples=300, print_blob=True)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
-
-
-# ---- xdist ----------------------------------------------------------------------------------
 
 
 @pytest.hookimpl(trylast=True)  # after xdist's own, which makes the controller's session
@@ -60,36 +56,13 @@ def pytest_unconfigure(config):
     gc.freeze()
 
 
-# the fixtures (tests/support/models.py) that hand out models with weights, or their outputs
-COMPUTING = {"loaded", "outputs_of", "fingerprint_of", "fresh_fingerprint", "transcription_outputs"}
-
-
 def pytest_itemcollected(item):
-    """Every test that computes with a model says which model's group it runs in (support.groups,
-    docs/testing.md): parametrized by `model_id` through per_model(...), or marked with
-    model_group(...) on the test or its module. Nothing is inferred: a test that needs a group and
-    names none is refused, with the line to add."""
-    if group_of(item) is not None:
-        return
-    params = getattr(item, "callspec", None)
-    if params is not None and "model_id" in params.params:
-        raise pytest.UsageError(
-            f"{item.nodeid} is parametrized by model_id but in no group: parametrize it with "
-            "support.groups.per_model(...) (docs/testing.md)"
-        )
-    computing = sorted(COMPUTING.intersection(getattr(item, "fixturenames", ())))
-    if computing:
-        raise pytest.UsageError(
-            f"{item.nodeid} computes with a model ({', '.join(computing)}) but names no group: "
-            f"mark it, or its module, with support.groups.model_group(the model id) "
-            "(docs/testing.md)"
-        )
+    check_declared(item)  # a test that computes with a model names its group
 
 
 def pytest_collection_modifyitems(items):
-    """The model groups run first, the released model's (the largest) leading: each worker
-    builds the models of its groups once and publishes their summaries, which the other tests
-    then read instead of building them again."""
+    """The model groups run first, the released model's (the largest) leading, then the
+    ungrouped tests, which mostly read summaries: the longest work starts first."""
     first = model_group(RELEASED).mark.args[0]
 
     def rank(item):
@@ -118,21 +91,3 @@ def pytest_sessionfinish(session):
         from support.golden import write_producer
 
         write_producer()
-
-
-@pytest.hookimpl(optionalhook=True)
-def pytest_testnodedown(node, error):
-    """xdist: collect the (model, H, W) triples each worker checked against Keras."""
-    sizes = getattr(node.config, "checked_sizes", set())
-    sizes.update(tuple(x) for x in node.workeroutput.get("checked_sizes", []))
-    node.config.checked_sizes = sizes
-
-
-def pytest_terminal_summary(terminalreporter, config):
-    checked = getattr(config, "checked_sizes", None)
-    if checked:
-        sizes = {(h, w) for _, h, w in checked}
-        terminalreporter.write_line(
-            f"property: {len(checked)} (model, size) pairs, {len(sizes)} distinct input sizes "
-            "checked against Keras's own shape inference"
-        )

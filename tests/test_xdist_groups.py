@@ -1,12 +1,10 @@
-"""xdist groups (support.groups), as conftest.py relies on them to build each model once per run.
+"""xdist groups (support.groups), on which conftest.py relies to build each model once per run.
 
-The installed pytest and pytest-xdist keep a group in one worker under `--dist loadgroup`: pytest
-9.2 silently broke that (pytest-dev/pytest-xdist#1386), so this runs two grouped tests and two
-ungrouped ones in a throwaway project with two workers and reads where each ran. And a test is
-in one group at most."""
+The installed pytest and pytest-xdist keep a group in one worker under `--dist loadgroup` (pytest
+9.2 silently broke that: pytest-dev/pytest-xdist#1386): a throwaway project runs under `-n 2`,
+and each test records where it ran. And a test is in one group at most."""
 
 import importlib.metadata
-import importlib.util
 import json
 import os
 import subprocess
@@ -15,7 +13,7 @@ import types
 from pathlib import Path
 
 import pytest
-from support.groups import RELEASED, RELEASED_OTHER_SIZES, group_of, model_group
+from support.groups import RELEASED, RELEASED_OTHER_SIZES, check_declared, group_of, model_group
 from support.pytest_internals import CONTROLLER_PLUGIN
 
 # which process runs tests, as conftest.py tells it (support.pytest_internals)
@@ -94,19 +92,11 @@ def test_a_test_in_two_groups_is_refused():
         group_of(_Item(model_group(RELEASED), RELEASED_OTHER_SIZES))
 
 
-def _root_conftest():
-    spec = importlib.util.spec_from_file_location(
-        "root_conftest", Path(__file__).parents[1] / "conftest.py"
-    )
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
 def test_a_test_that_computes_names_its_group_or_is_refused():
-    """Nothing is inferred (docs/testing.md): conftest.py refuses, naming the line to add, a test
-    that uses a fixture that computes, or is parametrized by model_id, and is in no group."""
-    collected = _root_conftest().pytest_itemcollected
+    """Nothing is inferred (docs/testing.md): at collection, a test that uses a fixture that
+    computes, or is parametrized by model_id, and is in no group is refused, naming the line to
+    add (support.groups.check_declared, called by conftest.py)."""
+    collected = check_declared
     collected(_Item(fixturenames=("summary_of",)))  # reads summaries: any worker
     collected(_Item(model_group(RELEASED), fixturenames=("loaded",)))
     collected(_Item(model_group(RELEASED), params={"model_id": RELEASED}))

@@ -61,6 +61,7 @@ WIRING = [
     "tests/*/conftest.py",
     "tests/support/*.py",
     "tests/test_cores.py",
+    "tests/test_models.py",
     "tests/test_xdist_groups.py",
 ]
 NOT_WIRING = {"slim_names.py", "keras_slim_pairing.py", "published.py", "golden.py"}

@@ -1,48 +1,20 @@
-"""Generated inputs for the offline evaluation tests: built once per test session (per xdist
-worker), in pytest's temporary folders."""
+"""Generated inputs for the offline evaluation tests, from the generators in fixtures/: built once
+per test session (per xdist worker), in pytest's temporary folders."""
 
 from __future__ import annotations
 
-import importlib.util
-import sys
-from pathlib import Path
-
 import numpy as np
 import pytest
+from support import slim_names
 
-FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
+from fixtures import fake_imagenet, legacy_weights, slim_checkpoint
+
 FAKE_IMAGES = 36
 BLACKLIST = (2, 3, 5, 8, 13, 21, 34)
 
 
-def load_fixture_module(name: str):
-    module_name = f"fixtures_{name}"
-    if module_name not in sys.modules:
-        spec = importlib.util.spec_from_file_location(module_name, FIXTURES / f"{name}.py")
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[module_name] = module  # dataclasses look their module up there
-        spec.loader.exec_module(module)
-    return sys.modules[module_name]
-
-
 @pytest.fixture(scope="session")
-def fake_imagenet():
-    return load_fixture_module("fake_imagenet")
-
-
-@pytest.fixture(scope="session")
-def legacy_weights():
-    return load_fixture_module("legacy_weights")
-
-
-@pytest.fixture(scope="session")
-def assorted_jpegs():
-    """{kind: JPEG bytes}: fixtures/assorted_jpegs.py, written by Pillow."""
-    return load_fixture_module("assorted_jpegs").assorted()
-
-
-@pytest.fixture(scope="session")
-def fake_val(tmp_path_factory, fake_imagenet):
+def fake_val(tmp_path_factory):
     """(manual dir holding a fake ILSVRC2012_img_val.tar, the plan of its images)."""
     manual = tmp_path_factory.mktemp("manual")
     return manual, fake_imagenet.write_val_tar(manual, FAKE_IMAGES)
@@ -72,7 +44,7 @@ def blacklist_file(tmp_path_factory):
 
 
 @pytest.fixture(scope="session")
-def irv2_weights(tmp_path_factory, legacy_weights, loaded):
+def irv2_weights(tmp_path_factory, loaded):
     """A legacy Keras 2 .h5 weights file for keras-inception-resnet-v2, holding numerics'
     deterministic weights (no variable of them all zeros): the model the numerics tests load."""
     path = tmp_path_factory.mktemp("weights") / "W.h5"
@@ -80,26 +52,9 @@ def irv2_weights(tmp_path_factory, legacy_weights, loaded):
 
 
 @pytest.fixture(scope="session")
-def slim_checkpoint():
-    return load_fixture_module("slim_checkpoint")
-
-
-@pytest.fixture(scope="session")
-def slim_shapes():
-    """shapes(model id) -> {checkpoint name: shape} of a TF-Slim model: tests/support/
-    slim_names.py's, a reading of TF-Slim's code apart from the transcriptions and from the
-    loader's mapping (their totals are the parameter counts of the models:
-    test_eval_checkpoints.py). A name the loader pairs with a layer of another shape fails the
-    load."""
-    from support import slim_names
-
-    return lambda model_id: slim_names.SHAPES[model_id]()
-
-
-@pytest.fixture(scope="session")
-def v4_checkpoint(tmp_path_factory, slim_checkpoint, slim_shapes):
+def v4_checkpoint(tmp_path_factory):
     """A synthetic inception_v4.ckpt (V1, as released) with the training step counter."""
-    values = slim_checkpoint.variables(slim_shapes("slim-inception-v4"))
+    values = slim_checkpoint.variables(slim_names.SHAPES["slim-inception-v4"]())
     values["global_step"] = np.int64(1)
     path = tmp_path_factory.mktemp("slim-v4") / "inception_v4.ckpt"
     return slim_checkpoint.write(path, values), values

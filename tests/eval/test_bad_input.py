@@ -22,6 +22,7 @@ import numpy as np
 import pytest
 from support.groups import SLIM_CHECKPOINTS
 
+from fixtures import fake_imagenet, legacy_weights, slim_checkpoint
 from inception_repro import cli, files, registry
 from inception_repro.errors import UsageError
 from inception_repro.evaluate import checkpoints, data, run, weights
@@ -210,7 +211,7 @@ def test_a_corrupt_jpeg_is_named_before_any_model_runs_and_nothing_is_built(
 
 
 def test_a_split_built_without_the_check_stops_the_evaluation_naming_it(
-    monkeypatch, tmp_path, corrupt_manual, fake_imagenet
+    monkeypatch, tmp_path, corrupt_manual
 ):
     """A split holding the corrupt image, as an earlier version or another tool built it (here:
     the tar check switched off): the evaluation stops in one line naming the split and the
@@ -280,9 +281,7 @@ def test_an_unwritable_keras_home_names_the_folder_keras_uses(monkeypatch, tmp_p
 
 
 @SLIM_CHECKPOINTS
-def test_a_checkpoint_cut_short_leaves_the_model_untouched(
-    tmp_path, slim_checkpoint, v4_checkpoint
-):
+def test_a_checkpoint_cut_short_leaves_the_model_untouched(tmp_path, v4_checkpoint):
     """A V2 checkpoint whose data file is cut in half: its names and shapes are whole, its
     values are not. Nothing is set, and the error names the checkpoint."""
     prefix = slim_checkpoint.write(tmp_path / "v4.ckpt", v4_checkpoint[1], version="V2")
@@ -302,7 +301,7 @@ def test_a_checkpoint_cut_short_leaves_the_model_untouched(
     assert changed == [], f"{len(changed)} of {len(before)} weights were set"
 
 
-def test_a_h5_that_fails_part_way_leaves_the_model_untouched(tmp_path, legacy_weights):
+def test_a_h5_that_fails_part_way_leaves_the_model_untouched(tmp_path):
     """Keras's loader sets the weights layer by layer; a file whose last layer does not fit
     fails there. The model keeps the weights it had (zeros), and the line names the file."""
     model_id = "keras-inception-v3"

@@ -15,6 +15,7 @@ import pytest
 from support import slim_names
 from support.groups import SLIM_CHECKPOINTS
 
+from fixtures import slim_checkpoint
 from inception_repro import cli, registry
 from inception_repro.evaluate import checkpoints, protocols, report, run
 from inception_repro.evaluate.config import EvalConfig
@@ -78,14 +79,14 @@ def test_every_weight_is_its_checkpoint_variable(fresh_v4, v4_checkpoint):
             np.testing.assert_array_equal(w, values[name], err_msg=name)
 
 
-def test_a_v2_checkpoint_loads_too(tmp_path, slim_checkpoint, slim_shapes, fake_val, fake_data_dir):
+def test_a_v2_checkpoint_loads_too(tmp_path, fake_val, fake_data_dir):
     """The Inception-ResNet-v2 model, from TF's current format (an index and a data file), end
     to end under the timm protocol, which drops the background output: the classifier of
     ranking_checkpoint ranks labels[0] first for every image."""
     model_id = "slim-inception-resnet-v2"
     labels = [im.label for im in sorted(fake_val[1], key=lambda im: im.index)[:4]]
     values, order = ranking_checkpoint(
-        slim_checkpoint.variables(slim_shapes(model_id)), labels, "InceptionResnetV2"
+        slim_checkpoint.variables(slim_names.SHAPES[model_id]()), labels, "InceptionResnetV2"
     )
     prefix = slim_checkpoint.write(tmp_path / "irv2.ckpt", values, version="V2")
     assert not prefix.exists() and prefix.with_name("irv2.ckpt.index").is_file()
@@ -153,9 +154,7 @@ def test_a_checkpoint_that_does_not_fit_is_refused_naming_the_variables(
     assert re.fullmatch(message, problems)
 
 
-def test_a_checkpoint_file_that_does_not_fit_loads_nothing(
-    fresh_v4, v4_checkpoint, slim_checkpoint, tmp_path
-):
+def test_a_checkpoint_file_that_does_not_fit_loads_nothing(fresh_v4, v4_checkpoint, tmp_path):
     values = dict(v4_checkpoint[1])
     _renamed(values)
     path = slim_checkpoint.write(tmp_path / "bad.ckpt", values)
@@ -196,7 +195,7 @@ def test_bad_paths_are_refused_in_one_line(tmp_path, make, message, fresh_v4):
     assert "\n" not in str(e.value)
 
 
-def test_an_archive_is_unpacked_once_and_digested(slim_checkpoint, tmp_path):
+def test_an_archive_is_unpacked_once_and_digested(tmp_path):
     tiny = slim_checkpoint.write(tmp_path / "c.ckpt", {"x": np.zeros(1, np.float32)})
     archive = slim_checkpoint.archive(
         tiny, tmp_path / "inception_v4_2016_09_09.tar.gz", "inception_v4.ckpt"
@@ -219,7 +218,7 @@ def test_an_archive_is_unpacked_once_and_digested(slim_checkpoint, tmp_path):
         checkpoints.resolve("slim-inception-v4", broken)
 
 
-def test_the_released_archive_comes_through_get_file(monkeypatch, tmp_path, slim_checkpoint):
+def test_the_released_archive_comes_through_get_file(monkeypatch, tmp_path):
     """Inception-ResNet-v2's archive has an md5 measured by its Keras port's author: get_file
     checks it, and the results say that a file that is not the archive does not match it."""
     tiny = slim_checkpoint.write(tmp_path / "c.ckpt", {"x": np.zeros(1, np.float32)})
@@ -273,7 +272,7 @@ def ranking_checkpoint(values, labels, scope="InceptionV4"):
 
 
 def test_eval_runs_a_checkpoint_end_to_end(
-    fake_val, fake_data_dir, v4_checkpoint, slim_checkpoint, tmp_path, capsys
+    fake_val, fake_data_dir, v4_checkpoint, tmp_path, capsys
 ):
     """slim ranks background with the 1000 classes (TF-Slim's own evaluation), labels shifted
     by one (test_eval_pipeline.py: the other protocols drop background)."""
@@ -304,7 +303,7 @@ def test_eval_runs_a_checkpoint_end_to_end(
 
 
 def test_a_checkpoint_that_does_not_fit_fails_eval_with_exit_2(
-    fake_val, fake_data_dir, tmp_path, slim_checkpoint, capsys
+    fake_val, fake_data_dir, tmp_path, capsys
 ):
     path = slim_checkpoint.write(tmp_path / "tiny.ckpt", {"x": np.zeros(1, np.float32)})
     code = cli.main([

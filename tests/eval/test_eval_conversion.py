@@ -13,9 +13,10 @@ import json
 
 import numpy as np
 import pytest
-from support import keras_slim_pairing
+from support import keras_slim_pairing, slim_names
 from support.groups import SLIM_CHECKPOINTS
 
+from fixtures import legacy_weights, slim_checkpoint
 from inception_repro import cli, numerics, registry
 from inception_repro.evaluate import checkpoints, conversion, weights
 
@@ -28,10 +29,10 @@ LOGITS = "InceptionResnetV2/Logits/Logits/"
 
 
 @pytest.fixture(scope="module")
-def converted(tmp_path_factory, slim_checkpoint, slim_shapes, legacy_weights):
+def converted(tmp_path_factory):
     """(checkpoint path, its values, the .h5 converted from it, the two loaded models)."""
     folder = tmp_path_factory.mktemp("conversion")
-    values = slim_checkpoint.variables(slim_shapes(SLIM))
+    values = slim_checkpoint.variables(slim_names.SHAPES[SLIM]())
     path = slim_checkpoint.write(folder / "irv2.ckpt", values)
     slim = registry.for_weights(SLIM).model
     checkpoints.load(slim, checkpoints.resolve(SLIM, path), SLIM)

@@ -5,6 +5,7 @@ import json
 
 import pytest
 
+from fixtures import fake_imagenet
 from inception_repro.errors import UsageError
 from inception_repro.evaluate import data
 
@@ -115,14 +116,14 @@ def test_official_needs_the_published_md5_and_50000_images():
     assert not data.TarSource("x", 1, "0" * 32, data.VAL_IMAGES).official
 
 
-def test_reuse_with_another_tar_is_refused(fake_data_dir, tmp_path, fake_imagenet):
+def test_reuse_with_another_tar_is_refused(fake_data_dir, tmp_path):
     other = tmp_path / "other"
     fake_imagenet.write_val_tar(other, 3)
     with pytest.raises(data.DataError, match="another tar"):
         data.prepare(other, fake_data_dir)
 
 
-def _member(fake_imagenet, index):
+def _member(index):
     image = fake_imagenet.FakeImage(index, 0, 0, 8, 8, "420")
     return image.name, fake_imagenet.jpeg(image)
 
@@ -137,7 +138,7 @@ def _member(fake_imagenet, index):
         ([], "holds no images"),
     ],
 )
-def test_foreign_tars_are_refused_before_tfds(tmp_path, fake_imagenet, names, message):
+def test_foreign_tars_are_refused_before_tfds(tmp_path, names, message):
     members = {name: b"\xff\xd8 not really" for name in names}
     fake_imagenet.write_tar(tmp_path / "manual" / data.VAL_TAR, members)
     with pytest.raises(data.DataError, match=message):
@@ -145,11 +146,11 @@ def test_foreign_tars_are_refused_before_tfds(tmp_path, fake_imagenet, names, me
     assert not (tmp_path / "tfds" / data.DATASET).exists()
 
 
-def test_directory_entry_is_refused(tmp_path, fake_imagenet):
+def test_directory_entry_is_refused(tmp_path):
     import tarfile
 
     tar_path = tmp_path / "manual" / data.VAL_TAR
-    fake_imagenet.write_tar(tar_path, dict([_member(fake_imagenet, 1)]))
+    fake_imagenet.write_tar(tar_path, dict([_member(1)]))
     with tarfile.open(tar_path, "a") as tar:
         entry = tarfile.TarInfo("ILSVRC2012_img_val")
         entry.type = tarfile.DIRTYPE

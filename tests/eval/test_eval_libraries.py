@@ -20,9 +20,17 @@ import tensorflow as tf
 from PIL import Image
 from support.groups import per_model
 
+from fixtures import assorted_jpegs as jpegs
 from inception_repro.evaluate import protocols
 
 pytestmark = pytest.mark.eval
+
+
+@pytest.fixture(scope="module")
+def assorted_jpegs():
+    """{kind: JPEG bytes}: fixtures/assorted_jpegs.py, written by Pillow."""
+    return jpegs.assorted()
+
 
 KINDS = [
     "4:4:4 375x500",

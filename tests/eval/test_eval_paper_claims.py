@@ -3,6 +3,7 @@
 
 import pytest
 
+from fixtures import fake_imagenet
 from inception_repro import paper_claims as pc
 from inception_repro.evaluate import data, report, run
 from inception_repro.evaluate.config import EvalConfig
@@ -13,7 +14,7 @@ DECIDED = {"table2-inception-resnet-v2", "sec5-blacklist-size", "sec5-subset-opt
 
 
 @pytest.fixture(scope="module")
-def results(fake_imagenet, fake_val, fake_data_dir, blacklist_file):
+def results(fake_val, fake_data_dir, blacklist_file):
     """The gate's run of keras-inception-resnet-v2 under slim with the blacklist, on the fake
     tar standing for the whole validation set (its 36 images are the set's size here)."""
     with pytest.MonkeyPatch.context() as patch:
@@ -25,23 +26,21 @@ def results(fake_imagenet, fake_val, fake_data_dir, blacklist_file):
         return run.evaluate(cfg, build=lambda: fake_imagenet.oracle_model(1000, 0.0))
 
 
-def _percent(fake_imagenet, plan, skip=()):
+def _percent(plan, skip=()):
     """(n, top-1 %, top-5 %) counted from the plan: what the oracle model must score."""
     outcomes = [fake_imagenet.outcome(im.encoded, im.label) for im in plan if im.index not in skip]
     n, top1 = len(outcomes), outcomes.count("top1")
     return n, 100 * top1 / n, 100 * (top1 + outcomes.count("top5")) / n
 
 
-def test_the_results_decide_the_statements_waiting_on_them(
-    results, fake_imagenet, fake_val, blacklisted
-):
+def test_the_results_decide_the_statements_waiting_on_them(results, fake_val, blacklisted):
     assert results["full_validation_set"]
     statements, _ = pc.load()
     assert all(s.verdict == pc.WAITS for s in statements if s.id in DECIDED)
     decided = pc.from_results(statements, results, report.load_reported())
     assert set(decided) == DECIDED  # the v3 and v4 rows wait on runs of their own models
-    n, top1, top5 = _percent(fake_imagenet, fake_val[1])
-    m, sub1, sub5 = _percent(fake_imagenet, fake_val[1], skip=blacklisted)
+    n, top1, top5 = _percent(fake_val[1])
+    m, sub1, sub5 = _percent(fake_val[1], skip=blacklisted)
     assert decided["sec5-blacklist-size"] == pc.Finding(
         pc.REFUTED, f"the blacklist leaves out {len(blacklisted)}"
     )

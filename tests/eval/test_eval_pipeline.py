@@ -3,6 +3,7 @@
 import numpy as np
 import pytest
 
+from fixtures import fake_imagenet
 from inception_repro.evaluate import PROTOCOL_NAMES, protocols, run
 from inception_repro.evaluate.config import EvalConfig
 
@@ -27,7 +28,7 @@ def test_input_pipeline_batches_the_decoded_images_as_they_are(fake_val, fake_da
     assert sorted(seen) == sorted(plan)
 
 
-def expected(fake_imagenet, plan, skip=()):
+def expected(plan, skip=()):
     outcomes = [fake_imagenet.outcome(im.encoded, im.label) for im in plan if im.index not in skip]
     return {
         "n": len(outcomes),
@@ -36,7 +37,7 @@ def expected(fake_imagenet, plan, skip=()):
     }
 
 
-def evaluate(fake_imagenet, fake_val, data_dir, classes=1000, background=0.0, **options):
+def evaluate(fake_val, data_dir, classes=1000, background=0.0, **options):
     cfg = EvalConfig(
         "keras-inception-resnet-v2", data_dir, fake_val[0], allow_cpu=True, progress=False,
         batch_size=8, **options,
@@ -49,9 +50,9 @@ def hits(counts):
 
 
 @pytest.mark.parametrize("protocol", PROTOCOL_NAMES)
-def test_exact_metrics_under_every_protocol(fake_imagenet, fake_val, fake_data_dir, protocol):
-    results = evaluate(fake_imagenet, fake_val, fake_data_dir, protocol=protocol)
-    want = expected(fake_imagenet, fake_val[1])
+def test_exact_metrics_under_every_protocol(fake_val, fake_data_dir, protocol):
+    results = evaluate(fake_val, fake_data_dir, protocol=protocol)
+    want = expected(fake_val[1])
     assert hits(results["all"]) == want
     assert results["n"] == want["n"]
     assert results["top1"] == pytest.approx(100 * want["top1_hits"] / want["n"])
@@ -59,18 +60,16 @@ def test_exact_metrics_under_every_protocol(fake_imagenet, fake_val, fake_data_d
 
 
 def test_blacklist_subset_is_counted_separately(
-    fake_imagenet, fake_val, fake_data_dir, blacklist_file, blacklisted
+    fake_val, fake_data_dir, blacklist_file, blacklisted
 ):
-    results = evaluate(fake_imagenet, fake_val, fake_data_dir, blacklist=blacklist_file)
+    results = evaluate(fake_val, fake_data_dir, blacklist=blacklist_file)
     plan = fake_val[1]
-    assert hits(results["all"]) == expected(fake_imagenet, plan)
-    assert hits(results["non_blacklisted"]) == expected(fake_imagenet, plan, skip=blacklisted)
+    assert hits(results["all"]) == expected(plan)
+    assert hits(results["non_blacklisted"]) == expected(plan, skip=blacklisted)
     assert results["non_blacklisted"]["n"] == len(plan) - len(blacklisted)
 
 
-def test_large_images_are_evaluated_in_a_pass_of_their_own(
-    fake_imagenet, fake_val, fake_data_dir, monkeypatch
-):
+def test_large_images_are_evaluated_in_a_pass_of_their_own(fake_val, fake_data_dir, monkeypatch):
     # Images over LARGE_PIXELS would pad their whole batch to their size: the main pass leaves
     # them out and a second pass, in smaller batches, evaluates them. Here 100,000 pixels
     # makes the fake tar's 375x500, 640x480, 334x333 ... images large.
@@ -80,46 +79,44 @@ def test_large_images_are_evaluated_in_a_pass_of_their_own(
     assert 0 < len(large) < len(plan)
     main_pass = list(run.input_pipeline(fake_data_dir, protocols.get("slim"), 8))
     assert sum(len(labels) for _, _, labels, _ in main_pass) == len(plan) - len(large)
-    results = evaluate(fake_imagenet, fake_val, fake_data_dir, protocol="keras-applications")
-    assert hits(results["all"]) == expected(fake_imagenet, plan)
+    results = evaluate(fake_val, fake_data_dir, protocol="keras-applications")
+    assert hits(results["all"]) == expected(plan)
     assert results["large_images"] == len(large)
 
 
-def test_slim_1001_classes_are_shifted_by_one(fake_imagenet, fake_val, fake_data_dir):
-    results = evaluate(fake_imagenet, fake_val, fake_data_dir, classes=1001)
-    assert hits(results["all"]) == expected(fake_imagenet, fake_val[1])
+def test_slim_1001_classes_are_shifted_by_one(fake_val, fake_data_dir):
+    results = evaluate(fake_val, fake_data_dir, classes=1001)
+    assert hits(results["all"]) == expected(fake_val[1])
     assert results["labels"].startswith("TF-Slim 1001")
 
 
 @pytest.mark.parametrize("protocol", PROTOCOL_NAMES)
-def test_background_is_ranked_under_slim_only(fake_imagenet, fake_val, fake_data_dir, protocol):
+def test_background_is_ranked_under_slim_only(fake_val, fake_data_dir, protocol):
     """A 1001-class model that scores background above every class: TF-Slim's evaluation
     (slim) ranks it first for every image, the 1000-class ports (timm, keras-applications)
     never see it."""
-    results = evaluate(
-        fake_imagenet, fake_val, fake_data_dir, classes=1001, background=10.0, protocol=protocol
-    )
+    results = evaluate(fake_val, fake_data_dir, classes=1001, background=10.0, protocol=protocol)
     if protocol == "slim":
         # top-5 is background, then encoded .. encoded + 3
         top5 = sum(0 <= (im.label - im.encoded) % 1000 <= 3 for im in fake_val[1])
         want = {"n": len(fake_val[1]), "top1_hits": 0, "top5_hits": top5}
         assert results["labels"] == "TF-Slim 1001 classes: label + 1"
     else:
-        want = expected(fake_imagenet, fake_val[1])
+        want = expected(fake_val[1])
         assert results["labels"].endswith("background output dropped: 1000 classes")
     assert hits(results["all"]) == want
 
 
-def test_limit_takes_the_first_images_by_validation_index(fake_imagenet, fake_val, fake_data_dir):
-    results = evaluate(fake_imagenet, fake_val, fake_data_dir, limit=10)
-    assert hits(results["all"]) == expected(fake_imagenet, fake_val[1][:10])
+def test_limit_takes_the_first_images_by_validation_index(fake_val, fake_data_dir):
+    results = evaluate(fake_val, fake_data_dir, limit=10)
+    assert hits(results["all"]) == expected(fake_val[1][:10])
     assert results["limit"] == 10
     assert not results["full_validation_set"]
 
 
-def test_results_record_what_was_run(fake_imagenet, fake_val, fake_data_dir, monkeypatch):
+def test_results_record_what_was_run(fake_val, fake_data_dir, monkeypatch):
     monkeypatch.setattr(run, "gpu_names", lambda: [])  # whatever this machine has
-    results = evaluate(fake_imagenet, fake_val, fake_data_dir, protocol="timm")
+    results = evaluate(fake_val, fake_data_dir, protocol="timm")
     assert results["protocol"]["name"] == "timm"
     assert results["protocol"]["decoder"] == "INTEGER_ACCURATE"
     assert "pytorch-image-models" in results["protocol"]["source"]

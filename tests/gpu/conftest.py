@@ -1,53 +1,37 @@
-"""Settings of the real evaluation: the `eval` command's own options, else the environment.
+"""Settings of the real evaluation (docs/evaluation.md): the `eval` command's own options, else
+the environment (IMAGENET_MANUAL_DIR, IMAGENET_DATA_DIR, IMAGENET_BLACKLIST, KERAS_HOME).
 
     tox -e gpu-eval -- [-k EXPR] [--model ID] [--protocol P] [--manual-dir DIR] [--data-dir DIR]
                        [--weights PATH] [--blacklist FILE] [--limit N] [--batch-size N]
                        [--out FILE]
 
-Every gated entry of golden/accuracy.yaml is evaluated by default, one test per (model,
-protocol) pair, with test ids like `keras-inception-resnet-v2-slim`; `-k`, `--model` and
-`--protocol` select some, and a selection that matches none is an error. --weights needs
---model.
-
-Environment: IMAGENET_MANUAL_DIR (the folder holding ILSVRC2012_img_val.tar), IMAGENET_DATA_DIR
-(the TFDS data dir; default, as for `eval`: $TFDS_DATA_DIR, else ~/tensorflow_datasets),
-IMAGENET_BLACKLIST (optional: the ILSVRC2014 devkit's ILSVRC2014_clsloc_validation_blacklist.txt),
-KERAS_HOME (where the released weights and checkpoints are cached, in models/).
+One test per gated (model, protocol) pair of golden/accuracy.yaml, with ids like
+`keras-inception-resnet-v2-slim`; a selection that matches none is an error.
 """
 
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
 from pathlib import Path
+from types import SimpleNamespace
+from typing import NamedTuple
 
 import pytest
 
 from inception_repro.evaluate import report
 from inception_repro.evaluate.config import default_data_dir
 
-GOLDEN = Path(__file__).resolve().parents[2] / "golden" / "accuracy.yaml"
-OPTIONS = {
-    "--model": None,
-    "--protocol": None,
-    "--manual-dir": None,
-    "--data-dir": None,
-    "--weights": None,
-    "--blacklist": None,
-    "--limit": None,
-    "--batch-size": None,
-    "--out": None,
-}
+OPTIONS = ("--model", "--protocol", "--manual-dir", "--data-dir", "--weights", "--blacklist")
+OPTIONS += ("--limit", "--batch-size", "--out")
 
 
 def pytest_addoption(parser):
     group = parser.getgroup("gpu-eval", "the real ImageNet evaluation (tests/gpu)")
-    for name, default in OPTIONS.items():
-        group.addoption(name, default=default, help=f"as for inception-repro eval {name}")
+    for name in OPTIONS:
+        group.addoption(name, help=f"as for inception-repro eval {name}")
 
 
-@dataclass(frozen=True)
-class Target:
+class Target(NamedTuple):
     """One evaluation: a model with its released weights, under one protocol."""
 
     model: str
@@ -60,7 +44,7 @@ class Target:
 
 def gated_targets() -> list[Target]:
     """Every (model, protocol) pair of a gated entry of golden/accuracy.yaml, in file order."""
-    pairs = [(r.model, r.protocol) for r in report.load_reported(GOLDEN) if r.gated]
+    pairs = [(r.model, r.protocol) for r in report.load_reported() if r.gated]
     return [Target(m, p) for m, p in dict.fromkeys(pairs)]
 
 
@@ -75,8 +59,7 @@ CONVERTED = ("keras-inception-resnet-v2", "slim-inception-resnet-v2")
 
 
 def _option(config, name):
-    # The options exist when pytest starts in tests/gpu (tox -e gpu-eval); else defaults.
-    return config.getoption(name, default=OPTIONS[name])
+    return config.getoption(name, default=None)  # an option exists if pytest starts in tests/gpu
 
 
 @pytest.hookimpl(trylast=True)  # after -k and -m have deselected theirs
@@ -109,31 +92,21 @@ def pytest_collection_modifyitems(config, items):
         )
 
 
-@dataclass(frozen=True)
-class Settings:
-    model: str | None
-    manual_dir: Path | None
-    data_dir: Path
-    weights: Path | None
-    blacklist: Path | None
-    limit: int | None
-    batch_size: int | None
-    out: Path | None
-
-
 def _path(value):
     return Path(value).expanduser() if value else None
 
 
 @pytest.fixture(scope="session")
-def settings(request) -> Settings:
+def settings(request) -> SimpleNamespace:
+    """The job's settings, each None where neither an option nor the environment gives one."""
+
     def option(name):
         return _option(request.config, name)
 
     if option("--weights") and not option("--model"):
         pytest.fail("--weights needs --model: the weights file of which model?", False)
     data_dir = option("--data-dir") or os.environ.get("IMAGENET_DATA_DIR")
-    return Settings(
+    return SimpleNamespace(
         model=option("--model"),
         manual_dir=_path(option("--manual-dir") or os.environ.get("IMAGENET_MANUAL_DIR")),
         data_dir=_path(data_dir) or default_data_dir(),  # $TFDS_DATA_DIR, as `eval`

@@ -8,7 +8,6 @@ of every selected model; each missing one fails the run, by name. See docs/evalu
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 
@@ -18,8 +17,6 @@ from inception_repro.evaluate import checkpoints, conversion, data, report, weig
 from inception_repro.evaluate.config import EvalConfig
 
 pytestmark = pytest.mark.gpu
-
-GOLDEN = Path(__file__).resolve().parents[2] / "golden" / "accuracy.yaml"
 
 
 def released_file(model: str):
@@ -116,7 +113,7 @@ def _out(settings, tmp_path_factory, name):
 def _write(results, settings, target, tmp_path_factory):
     out = _out(settings, tmp_path_factory, target.id)
     out.write_text(json.dumps(results, indent=2) + "\n")
-    reported = report.load_reported(GOLDEN)
+    reported = report.load_reported()
     table = report.markdown(results, reported) + paper_claims.gpu_summary(results, reported)
     out.with_suffix(".md").write_text(table)
     report.append_job_summary(table)
@@ -128,7 +125,7 @@ def test_gate(target, evaluations, settings):
     blacklist, the paper's subset number is measured beside them (reported, never gated)."""
     results = evaluations(target)
     assert results["devices"]["gpus"], "the evaluation ran without a GPU"
-    failures = report.gate_failures(results, report.load_reported(GOLDEN))
+    failures = report.gate_failures(results, report.load_reported())
     if settings.blacklist and results["full_validation_set"]:
         blacklisted = len(data.read_blacklist(settings.blacklist))
         assert results["non_blacklisted"]["n"] == data.VAL_IMAGES - blacklisted

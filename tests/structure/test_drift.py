@@ -7,6 +7,7 @@ import types
 import keras
 import pytest
 from support.alter import Altered
+from support.models import TRANSCRIPTION
 
 from inception_repro import registry, summary, upstream
 from inception_repro.upstream import graph_only
@@ -96,7 +97,7 @@ MUTATIONS = {
 
 @pytest.mark.parametrize("mutation", MUTATIONS)
 def test_an_altered_released_model_fails_naming_layer_and_setting(
-    mutation, monkeypatch, transcription_of
+    mutation, monkeypatch, summary_of
 ):
     owner_of, name, replacement, where, what = MUTATIONS[mutation]
     owner = owner_of(monkeypatch)
@@ -105,7 +106,7 @@ def test_an_altered_released_model_fails_naming_layer_and_setting(
         model = keras.applications.InceptionResNetV2(weights=None)
     altered.reached()
     altered = summary.summarise(model, summary.resolve_stage_ends(model, registry.IRV2_STAGES))
-    found = summary.differences(transcription_of(), altered)
+    found = summary.differences(summary_of(TRANSCRIPTION), altered)
     assert any(where in line and what in line for line in found), "\n".join(found)
 
 

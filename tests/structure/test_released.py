@@ -3,6 +3,7 @@
 import keras
 import pytest
 from support.groups import RELEASED, RELEASED_OTHER_SIZES, model_group
+from support.models import TRANSCRIPTION
 from support.published import KERAS_IO, RELEASED_PARAMS
 
 from inception_repro import calculus, registry, summary
@@ -51,10 +52,8 @@ CASES = [
 
 
 @pytest.mark.parametrize("size,include_top", CASES, ids=lambda c: str(c))
-def test_slim_transcription_rebuilds_the_keras_model(
-    size, include_top, summary_of, transcription_of
-):
-    ours = transcription_of(size, include_top)
+def test_slim_transcription_rebuilds_the_keras_model(size, include_top, summary_of):
+    ours = summary_of(TRANSCRIPTION, size, include_top)
     theirs = summary_of(IRV2, size, include_top)
     assert ours == theirs, "\n".join(summary.differences(theirs, ours))
 

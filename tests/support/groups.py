@@ -1,21 +1,12 @@
-"""The xdist groups: under `--dist loadgroup` one worker runs each group's tests, so that the
-models they need with their weights are built once per run (conftest.py).
+"""The xdist groups (docs/testing.md, "How tests are scheduled"): under `--dist loadgroup` one
+worker runs each group's tests, so that the models they compute with are built once per run.
 
-A group is named after the model built with weights that its tests share:
-- `model-<id>`: the tests of one model at 299x299 (per_model for a test parametrized by model
-  id, model_group for a test or module of one model; conftest.py refuses a test that computes
-  with a model and names no group);
-- the released model's group also holds the tests of the models compared with it in arithmetic
-  at 299 (tests/structure/test_parity.py, test_tfkeras.py): Inception-v3's stem, TF-Slim's
-  trunk and tf_keras's model are compared with the released model built there, so those models
-  are built there too, and only there;
-- `released-other-sizes`: the released model and its transcription at the other sizes of the
-  parity tests (no top, a non-square size), which nothing else needs;
-- `tfkeras-other-sizes`: tf_keras's model at those sizes (tests/structure/test_tfkeras.py): a
-  Keras 2 model has no graph-only build, so each size costs a whole build;
-- `slim-checkpoints`: the tests that write synthetic TF-Slim checkpoints and load them into
-  fresh models (tests/eval/test_eval_checkpoints.py, test_eval_conversion.py); split between
-  two workers, each had made the same checkpoints and models.
+- `model-<id>`: the tests of one model at 299x299. The released model's group also holds the
+  models compared with it in arithmetic at 299 (Inception-v3's stem, TF-Slim's trunk, tf_keras's
+  model), so those are built there, and only there.
+- `released-other-sizes`, `tfkeras-other-sizes`: the parity tests' other sizes (no top, a
+  non-square size), which nothing else needs; a Keras 2 model has no graph-only build.
+- `slim-checkpoints`: the tests that write synthetic TF-Slim checkpoints and load them.
 """
 
 import pytest
@@ -27,6 +18,8 @@ COMPARED_WITH_RELEASED = (
     "slim-inception-resnet-v2",
     "tfkeras-inception-resnet-v2",
 )
+# the fixtures (support.models) that compute with a model
+COMPUTING = {"loaded", "outputs_of", "fingerprint_of", "fresh_fingerprint", "transcription_outputs"}
 
 
 def model_group(model_id: str) -> pytest.MarkDecorator:
@@ -51,3 +44,23 @@ def group_of(item) -> str | None:
     if len(names) > 1:
         raise pytest.UsageError(f"{item.nodeid} is in two xdist groups {names}: give it one")
     return names[0] if names else None
+
+
+def check_declared(item) -> None:
+    """Nothing is inferred: a test that computes with a model, or is parametrized by model_id,
+    and names no group is refused, with the line to add."""
+    if group_of(item) is not None:
+        return
+    params = getattr(item, "callspec", None)
+    if params is not None and "model_id" in params.params:
+        raise pytest.UsageError(
+            f"{item.nodeid} is parametrized by model_id but in no group: parametrize it with "
+            "support.groups.per_model(...) (docs/testing.md)"
+        )
+    computing = sorted(COMPUTING.intersection(getattr(item, "fixturenames", ())))
+    if computing:
+        raise pytest.UsageError(
+            f"{item.nodeid} computes with a model ({', '.join(computing)}) but names no group: "
+            "mark it, or its module, with support.groups.model_group(the model id) "
+            "(docs/testing.md)"
+        )

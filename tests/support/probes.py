@@ -6,8 +6,6 @@ import keras
 
 from inception_repro import registry
 
-CHECKED: set = set()  # (model id, H, W) compared with Keras in this process
-
 
 def dynamic(model_id):
     """Keras apps accept an unknown size only without the top; the same holds for aux heads."""
@@ -39,5 +37,4 @@ def output_shapes(model, size, batch=1) -> list[tuple]:
 def keras_stage_shapes(model_id, size, batch=1):
     _, stages, p = probe(model_id)
     shapes = output_shapes(p, size, batch)
-    CHECKED.add((model_id, *size))
     return {s: tuple(shape[1:]) for s, shape in zip(stages, shapes, strict=True)}

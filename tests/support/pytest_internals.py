@@ -1,11 +1,8 @@
-"""The one home of pytest's and pytest-xdist's internals that the suite's wiring uses.
-
-- xdist registers its controller's session under the plugin name "dsession"
-  (xdist/dsession.py); a process without it runs tests (serially, or as a worker), and only such
-  a process registers the model fixtures, so that the controller never imports TensorFlow.
-
-tests/test_xdist_groups.py runs a throwaway project under `-n 2` and fails, naming the symbol
-and the installed pytest-xdist, if the controller no longer has it.
+"""The one home of the pytest-xdist internal that the suite's wiring uses: xdist registers its
+controller's session as the plugin "dsession" (xdist/dsession.py). A process without it runs
+tests (serially, or as a worker), and only such a process registers the model fixtures, so that
+the controller never imports TensorFlow. tests/test_xdist_groups.py fails, naming the symbol and
+the installed pytest-xdist, if the controller no longer has it.
 """
 
 CONTROLLER_PLUGIN = "dsession"
