@@ -6,7 +6,7 @@ import subprocess
 import sys
 
 import pytest
-from support.golden import ROOT
+from support.golden import model_file
 from support.grids import MODELS
 
 pytestmark = pytest.mark.property
@@ -23,15 +23,6 @@ for m in reversed({models!r}):
 """
 
 
-# tf_keras's summary is held equal to Keras's by tests/structure/test_tfkeras.py, and has no file
-PINNED_AS = {"tfkeras-inception-resnet-v2": "keras-inception-resnet-v2"}
-
-
-def pinned(model_id):
-    path = ROOT / "models" / f"{PINNED_AS.get(model_id, model_id)}.json"
-    return json.loads(path.read_text())
-
-
 def digest(summary):
     return hashlib.sha256(json.dumps(summary, sort_keys=True).encode()).hexdigest()
 
@@ -39,7 +30,7 @@ def digest(summary):
 def test_summaries_are_identical_in_a_fresh_process_built_in_another_order():
     """Against golden/models/*.json, which test_golden.py holds equal to the summaries of the
     models this run builds in registry order (each at 299x299 with its top)."""
-    golden = {m: digest(pinned(m)) for m in MODELS}
+    golden = {m: digest(json.loads(model_file(m, ".json").read_text())) for m in MODELS}
     code = FRESH.format(models=MODELS)
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert out.returncode == 0, out.stderr[-2000:]

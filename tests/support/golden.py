@@ -71,6 +71,16 @@ def check_text(path: Path, live: str, update: bool) -> str | None:
     return None
 
 
+# tf_keras's model is held equal to Keras's by tests/structure/test_tfkeras.py and has no files
+PINNED_AS = {"tfkeras-inception-resnet-v2": "keras-inception-resnet-v2"}
+
+
+def model_file(model_id: str, suffix: str) -> Path:
+    """golden/models/<id><suffix>, e.g. ".json" or ".params.yaml": what the golden tests hold
+    equal to the live model (for tf_keras's model, Keras's)."""
+    return ROOT / "models" / f"{PINNED_AS.get(model_id, model_id)}{suffix}"
+
+
 def load_yaml(path: Path) -> dict:
     return yaml.safe_load(path.read_text())
 
