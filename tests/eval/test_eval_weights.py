@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 from support.groups import RELEASED, model_group
 
+from fixtures import legacy_weights
 from inception_repro.evaluate import run, weights
 from inception_repro.evaluate.weights import WeightsError
 
@@ -112,17 +113,25 @@ def test_file_of_another_model_does_not_fit(irv2_weights):
         build()
 
 
+@pytest.fixture(scope="module")
+def small_h5(tmp_path_factory):
+    """A real Keras weights file in the released files' format (a one-layer model's), small
+    enough to copy in every test: what stands for the released file here."""
+    model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(3)])
+    return legacy_weights.write_legacy_h5(model, tmp_path_factory.mktemp("small") / "small.h5")
+
+
 @pytest.fixture
-def released_here(monkeypatch, tmp_path, irv2_weights):
+def released_here(monkeypatch, tmp_path, small_h5):
     """The default path, fetching for real without a network: keras.utils.get_file itself, its
-    cache in tmp_path/home, its origin a file:// copy of a real weights file (the test .h5),
-    which stands for the released file, its md5 computed here from that file's bytes.
+    cache in tmp_path/home, its origin a file:// copy of a real weights file (small_h5), which
+    stands for the released file, its md5 computed here from that file's bytes.
     Returns (the origin file, its md5, the cached path get_file writes)."""
     bucket = tmp_path / "bucket"
     released = weights.RELEASED_H5[IRV2]
     origin = bucket / released.folder / released.file_name
     origin.parent.mkdir(parents=True)
-    origin.write_bytes(irv2_weights.read_bytes())
+    origin.write_bytes(small_h5.read_bytes())
     md5 = hashlib.md5(origin.read_bytes()).hexdigest()
     monkeypatch.setattr(weights, "BUCKET", f"file://{bucket}/")
     monkeypatch.setitem(weights.RELEASED_H5, IRV2, dataclasses.replace(released, md5=md5))
