@@ -11,15 +11,14 @@ Accept a deliberate change with `pytest --update-golden -m structure`; never as 
 import json
 
 import pytest
-from support.golden import ACCEPT, ROOT, check_text, dump_summary, dump_yaml, load_yaml
+from support.golden import ACCEPT, PINNED_AS, ROOT, check_text, dump_summary, dump_yaml, load_yaml
 from support.groups import per_model
 
 from inception_repro import calculus, costs, registry, summary
 
 pytestmark = pytest.mark.structure
 
-# tfkeras-inception-resnet-v2 is held equal to keras-inception-resnet-v2 by its own test.
-MODELS = [m for m in registry.ENTRIES if not m.startswith("tfkeras-")]
+MODELS = [m for m in registry.ENTRIES if m not in PINNED_AS]  # tf_keras's: Keras's files
 VARIANTS = {True: "", False: ".notop"}
 
 

@@ -73,15 +73,10 @@ def loaded(model_id, input_size=(299, 299), include_top=True):
     return built
 
 
-def input_for(model_id, input_size=(299, 299)):
-    """The fixed image, scaled for that model."""
-    return numerics.scaled_input(model_id, input_size)
-
-
 @per_arguments
 def outputs_of(model_id, input_size=(299, 299), include_top=True):
     """(scaled input, {stage: output}) of the loaded model."""
-    x = input_for(model_id, input_size)
+    x = numerics.scaled_input(model_id, input_size)
     return x, numerics.stage_outputs(loaded(model_id, input_size, include_top), x)
 
 
@@ -95,7 +90,7 @@ def fingerprint_of(model_id):
 def fresh_fingerprint(model_id, through=None):
     """The fingerprint computed now, for tests that alter Keras (only the model is cached);
     `through` a stage, it stops there (numerics.fingerprint)."""
-    return numerics.fingerprint(loaded(model_id), input_for(model_id), through)
+    return numerics.fingerprint(loaded(model_id), numerics.scaled_input(model_id), through)
 
 
 @per_arguments
@@ -105,18 +100,18 @@ def transcription_outputs(input_size=(299, 299), include_top=True):
     ours = zero_filled(lambda: _transcription(input_size, include_top))
     _with_weights[(TRANSCRIPTION, input_size, include_top)] = ours
     copied = numerics.copy_weights(loaded(RELEASED, input_size, include_top).model, ours.model)
-    return copied, numerics.stage_outputs(ours, input_for(RELEASED, input_size))
+    return copied, numerics.stage_outputs(ours, numerics.scaled_input(RELEASED, input_size))
 
 
-def _fixture(function):
-    return pytest.fixture(scope="session", name=function.__name__)(lambda: function)
+def _fixture(function, name=None):
+    return pytest.fixture(scope="session", name=name or function.__name__)(lambda: function)
 
 
 # The fixtures, each handing out the function of its name. Those from `loaded` on compute with a
 # model: a test that uses one names its xdist group (support.groups.COMPUTING).
 graph_of_fixture = _fixture(graph_of)
 summary_of_fixture = _fixture(summary_of)
-input_for_fixture = _fixture(input_for)
+input_for_fixture = _fixture(numerics.scaled_input, "input_for")  # the fixed image, scaled
 loaded_fixture = _fixture(loaded)
 outputs_of_fixture = _fixture(outputs_of)
 fingerprint_of_fixture = _fixture(fingerprint_of)
