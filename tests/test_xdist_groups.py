@@ -96,11 +96,10 @@ def test_a_test_that_computes_names_its_group_or_is_refused():
     """Nothing is inferred (docs/testing.md): at collection, a test that uses a fixture that
     computes, or is parametrized by model_id, and is in no group is refused, naming the line to
     add (support.groups.check_declared, called by conftest.py)."""
-    collected = check_declared
-    collected(_Item(fixturenames=("summary_of",)))  # reads summaries: any worker
-    collected(_Item(model_group(RELEASED), fixturenames=("loaded",)))
-    collected(_Item(model_group(RELEASED), params={"model_id": RELEASED}))
+    check_declared(_Item(fixturenames=("summary_of",)))  # reads summaries: any worker
+    check_declared(_Item(model_group(RELEASED), fixturenames=("loaded",)))
+    check_declared(_Item(model_group(RELEASED), params={"model_id": RELEASED}))
     with pytest.raises(pytest.UsageError, match=r"computes with a model \(loaded\) but names no"):
-        collected(_Item(fixturenames=("loaded", "summary_of")))
+        check_declared(_Item(fixturenames=("loaded", "summary_of")))
     with pytest.raises(pytest.UsageError, match=r"in no group: parametrize it with .*per_model"):
-        collected(_Item(params={"model_id": RELEASED}))
+        check_declared(_Item(params={"model_id": RELEASED}))

@@ -11,7 +11,7 @@ import json
 
 import pytest
 
-from inception_repro import paper_claims
+from inception_repro import files, paper_claims
 from inception_repro.errors import UsageError
 from inception_repro.evaluate import checkpoints, conversion, data, report, weights
 from inception_repro.evaluate.config import EvalConfig
@@ -112,10 +112,10 @@ def _out(settings, tmp_path_factory, name):
 
 def _write(results, settings, target, tmp_path_factory):
     out = _out(settings, tmp_path_factory, target.id)
-    out.write_text(json.dumps(results, indent=2) + "\n")
+    files.write_text(out, json.dumps(results, indent=2) + "\n")
     reported = report.load_reported()
     table = report.markdown(results, reported) + paper_claims.gpu_summary(results, reported)
-    out.with_suffix(".md").write_text(table)
+    files.write_text(out.with_suffix(".md"), table)
     report.append_job_summary(table)
     print(f"\n{table}\nresults: {out}")
 
@@ -169,6 +169,6 @@ def test_keras_file_is_the_slim_checkpoint_converted(ready, tmp_path_factory):
     results."""
     result = conversion.compare(None, None)
     out = _out(ready, tmp_path_factory, "compare-weights")
-    out.write_text(json.dumps(result, indent=2) + "\n")
+    files.write_text(out, json.dumps(result, indent=2) + "\n")
     print(f"\n{conversion.render(result)}\ncomparison: {out}")
     assert result["identical"], conversion.render(result)

@@ -14,21 +14,23 @@ from inception_repro import calculus, registry
 pytestmark = pytest.mark.property
 
 
-def _first_disagreement(expected, actual):
-    for stage in expected:
-        if expected[stage] != actual.get(stage):
-            got = actual.get(stage)
-            return f"first stage that disagrees: {stage}: expected {expected[stage]}, got {got}"
+def grid_problem(shapes, size):
+    """The first stage whose grid is not the stride arithmetic's at `size`, or None."""
+    for stage, grid in GRID.items():
+        expected = (grid(size[0]), grid(size[1]))
+        got = tuple(shapes[stage][:2]) if stage in shapes else None
+        if expected != got:
+            return f"first stage that disagrees: {stage}: expected {expected}, got {got}"
     return None
 
 
-def grids_at(size):
-    return {s: (GRID[s](size[0]), GRID[s](size[1])) for s in GRID}
+def channels(shapes):
+    return {s: shape[-1] for s, shape in shapes.items()}
 
 
 @functools.cache
 def keras_channels_at_299(model_id):
-    return {s: shape[-1] for s, shape in keras_stage_shapes(model_id, (299, 299)).items()}
+    return channels(keras_stage_shapes(model_id, (299, 299)))
 
 
 def calculus_stages(model_id, size):
@@ -46,24 +48,19 @@ def calculus_stages(model_id, size):
 @given(size=sizes)
 def test_stage_grids_follow_the_stride_arithmetic_and_channels_never_change(model_id, size):
     got = keras_stage_shapes(model_id, size)
-    spatial = {s: shape[:2] for s, shape in got.items() if s in GRID}
-    problem = _first_disagreement(grids_at(size), spatial)
+    problem = grid_problem(got, size)
     assert problem is None, f"{model_id} at {size[0]}x{size[1]}: {problem}"
-    channels = {s: shape[-1] for s, shape in got.items()}
-    assert channels == keras_channels_at_299(model_id), f"{model_id} at {size[0]}x{size[1]}"
+    assert channels(got) == keras_channels_at_299(model_id), f"{model_id} at {size[0]}x{size[1]}"
 
 
 @pytest.mark.parametrize("model_id", per_model(SPEC_MODELS))
 @given(size=sizes)
 def test_calculus_follows_the_stride_arithmetic_and_channels_never_change(model_id, size):
     predicted = calculus_stages(model_id, size)
-    spatial = {s: shape[:2] for s, shape in predicted.items() if s in GRID}
-    problem = _first_disagreement(grids_at(size), spatial)
+    problem = grid_problem(predicted, size)
     assert problem is None, f"{model_id} at {size[0]}x{size[1]}: {problem}"
     at_299 = calculus_stages(model_id, (299, 299))
-    assert {s: shape[-1] for s, shape in predicted.items()} == {
-        s: shape[-1] for s, shape in at_299.items()
-    }, f"{model_id} at {size[0]}x{size[1]}"
+    assert channels(predicted) == channels(at_299), f"{model_id} at {size[0]}x{size[1]}"
 
 
 PAPER_V2 = "paper-inception-resnet-v2"
