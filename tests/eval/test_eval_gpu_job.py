@@ -12,11 +12,12 @@ pytestmark = pytest.mark.eval
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def gpu_job(tmp_path, *args):
+def gpu_job(tmp_path, *args, **environ):
     env = {
         k: v for k, v in os.environ.items() if not k.startswith(("IMAGENET_", "PYTEST_", "TFDS"))
     }
     env.update(KERAS_HOME=str(tmp_path / "keras"), TFDS_DATA_DIR=str(tmp_path / "tfds"))
+    env.update(environ)
     env["CUDA_VISIBLE_DEVICES"] = ""  # as on a machine without a GPU
     command = [sys.executable, "-m", "pytest", "-m", "gpu", "-p", "no:cacheprovider", "tests/gpu"]
     done = subprocess.run(
@@ -40,9 +41,15 @@ def test_without_gpu_data_or_weights_it_fails_naming_each_checkpoint(tmp_path):
 
 
 def test_a_selection_that_matches_no_gated_evaluation_is_an_error(tmp_path):
+    """... before TensorFlow starts: a tensorflow package that fails when imported is first on
+    the path, and nothing imports it."""
+    broken = tmp_path / "path" / "tensorflow"
+    broken.mkdir(parents=True)
+    (broken / "__init__.py").write_text("raise ImportError('TensorFlow was started')\n")
     code, out = gpu_job(
-        tmp_path, "--model", "slim-inception-v4", "--protocol", "keras-applications"
-    )
-    assert code == 4  # pytest's usage error
+        tmp_path, "--model", "slim-inception-v4", "--protocol", "keras-applications",
+        PYTHONPATH=str(broken.parent),
+    )  # fmt: skip
+    assert code == 4, out  # pytest's usage error
     assert "matches no gated evaluation; the gated ones (golden/accuracy.yaml): " in out
     assert "slim-inception-v4-timm" in out

@@ -62,15 +62,33 @@ def _option(config, name):
     return config.getoption(name, default=None)  # an option exists if pytest starts in tests/gpu
 
 
+def _wanted(config):
+    """Whether a target is one that --model and --protocol select."""
+    model, protocol = _option(config, "--model"), _option(config, "--protocol")
+    return lambda t: model in (None, t.model) and protocol in (None, t.protocol)
+
+
+def _matches_nothing(config) -> pytest.UsageError:
+    gated = ", ".join(t.id for t in gated_targets())
+    return pytest.UsageError(
+        f"the selection (-k {config.option.keyword or '-'}, --model "
+        f"{_option(config, '--model') or '-'}, --protocol {_option(config, '--protocol') or '-'}) "
+        f"matches no gated evaluation; the gated ones (golden/accuracy.yaml): {gated}"
+    )
+
+
+def pytest_configure(config):
+    """--model and --protocol are checked here, before the root conftest starts TensorFlow (its
+    pytest_configure runs last); -k, which needs the collected tests, after collection."""
+    if config.option.markexpr == "gpu" and not any(map(_wanted(config), gated_targets())):
+        raise _matches_nothing(config)
+
+
 @pytest.hookimpl(trylast=True)  # after -k and -m have deselected theirs
 def pytest_collection_modifyitems(config, items):
     if config.option.markexpr != "gpu":
         return
-    model, protocol = _option(config, "--model"), _option(config, "--protocol")
-
-    def wanted(target):
-        return model in (None, target.model) and protocol in (None, target.protocol)
-
+    wanted = _wanted(config)
     targets = [i.callspec.params["target"] for i in items if "target" in i.fixturenames]
     models = {t.model for t in targets if wanted(t)}
     kept, dropped = [], []
@@ -84,12 +102,7 @@ def pytest_collection_modifyitems(config, items):
         config.hook.pytest_deselected(items=dropped)
         items[:] = kept
     if not any("target" in getattr(item, "fixturenames", ()) for item in items):
-        gated = ", ".join(t.id for t in gated_targets())
-        raise pytest.UsageError(
-            f"the selection (-k {config.option.keyword or '-'}, --model {model or '-'}, "
-            f"--protocol {protocol or '-'}) matches no gated evaluation; the gated ones "
-            f"(golden/accuracy.yaml): {gated}"
-        )
+        raise _matches_nothing(config)
 
 
 def _path(value):
