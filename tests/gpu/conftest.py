@@ -9,8 +9,7 @@ One test per gated (model, protocol) pair of golden/accuracy.yaml, with ids like
 `keras-inception-resnet-v2-slim`; a selection that matches none is an error.
 """
 
-from __future__ import annotations
-
+import functools
 import os
 from pathlib import Path
 from types import SimpleNamespace
@@ -62,24 +61,21 @@ def _option(config, name):
     return config.getoption(name, default=None)  # an option exists if pytest starts in tests/gpu
 
 
-def _wanted(config):
-    """Whether a target is one that --model and --protocol select."""
+def _wanted(config):  # whether --model and --protocol select a target
     model, protocol = _option(config, "--model"), _option(config, "--protocol")
     return lambda t: model in (None, t.model) and protocol in (None, t.protocol)
 
 
 def _matches_nothing(config) -> pytest.UsageError:
-    gated = ", ".join(t.id for t in gated_targets())
+    model, protocol = _option(config, "--model"), _option(config, "--protocol")
     return pytest.UsageError(
-        f"the selection (-k {config.option.keyword or '-'}, --model "
-        f"{_option(config, '--model') or '-'}, --protocol {_option(config, '--protocol') or '-'}) "
-        f"matches no gated evaluation; the gated ones (golden/accuracy.yaml): {gated}"
+        f"the selection (-k {config.option.keyword or '-'}, --model {model or '-'}, --protocol "
+        f"{protocol or '-'}) matches no gated evaluation; the gated ones (golden/accuracy.yaml): "
+        + ", ".join(t.id for t in gated_targets())
     )
 
 
-def pytest_configure(config):
-    """--model and --protocol are checked here, before the root conftest starts TensorFlow (its
-    pytest_configure runs last); -k, which needs the collected tests, after collection."""
+def pytest_configure(config):  # before the root conftest's, which starts TensorFlow; -k later
     if config.option.markexpr == "gpu" and not any(map(_wanted(config), gated_targets())):
         raise _matches_nothing(config)
 
@@ -113,9 +109,7 @@ def _path(value):
 def settings(request) -> SimpleNamespace:
     """The job's settings, each None where neither an option nor the environment gives one."""
 
-    def option(name):
-        return _option(request.config, name)
-
+    option = functools.partial(_option, request.config)
     if option("--weights") and not option("--model"):
         pytest.fail("--weights needs --model: the weights file of which model?", False)
     data_dir = option("--data-dir") or os.environ.get("IMAGENET_DATA_DIR")
