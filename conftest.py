@@ -21,7 +21,7 @@ gc.set_threshold(20_000, 50, 1_000)
 import pytest  # noqa: E402
 from hypothesis import HealthCheck, settings  # noqa: E402
 from support.cores import share_the_cores  # noqa: E402
-from support.groups import RELEASED, check_declared, group_of, model_group  # noqa: E402
+from support.groups import check_declared  # noqa: E402
 from support.pytest_internals import runs_tests  # noqa: E402
 
 # ci: bounded and repeatable (CI, tox, the README's command); thorough: for nightly runs.
@@ -58,18 +58,6 @@ def pytest_unconfigure(config):
 
 def pytest_itemcollected(item):
     check_declared(item)  # a test that computes with a model names its group
-
-
-def pytest_collection_modifyitems(items):
-    """The model groups run first, the released model's (the largest) leading, then the
-    ungrouped tests, which mostly read summaries: the longest work starts first."""
-    first = model_group(RELEASED).mark.args[0]
-
-    def rank(item):
-        group = group_of(item)
-        return 2 if group is None else (0 if group == first else 1)
-
-    items.sort(key=rank)  # stable: collection order within each rank
 
 
 def pytest_addoption(parser):

@@ -17,9 +17,10 @@ test's verdict. Every command must pass; a failing one stops the measurement (ex
 
 times every step again in a second round after the first (interleaved, so that a machine that
 slows down for a while slows one round of every step rather than every round of one step) and
-keeps each step's best time, as timeit does: the shared 2-core machine's speed moves by a third
-from one minute to the next (build-all took 24 s to 35 s in one afternoon). Each ratio is then
-also printed as each round measured it, which shows how far the machine moved the verdict.
+keeps each step's best time, as timeit does: the shared 2-core machine's speed moves by up to a
+half from one minute to the next (build-all took 15 s to 50 s in one day; docs/testing.md). Each
+ratio is then also printed as each round measured it, which shows how far the machine moved the
+verdict.
 """
 
 from __future__ import annotations
