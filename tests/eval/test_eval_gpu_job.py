@@ -6,6 +6,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from support.groups import FRESH_PROCESS
 
 pytestmark = pytest.mark.eval
 
@@ -26,6 +27,7 @@ def gpu_job(tmp_path, *args, **environ):
     return done.returncode, done.stdout + done.stderr
 
 
+@FRESH_PROCESS
 def test_without_gpu_data_or_weights_it_fails_naming_each_checkpoint(tmp_path):
     code, out = gpu_job(tmp_path, "-k", "gate")
     assert code == 1
@@ -40,16 +42,26 @@ def test_without_gpu_data_or_weights_it_fails_naming_each_checkpoint(tmp_path):
         assert what in out, what
 
 
-def test_a_selection_that_matches_no_gated_evaluation_is_an_error(tmp_path):
-    """... before TensorFlow starts: a tensorflow package that fails when imported is first on
-    the path, and nothing imports it."""
+@pytest.mark.parametrize(
+    "argv, message",
+    [
+        (
+            ["--model", "slim-inception-v4", "--protocol", "keras-applications"],
+            "matches no gated evaluation; the gated ones (golden/accuracy.yaml): ",
+        ),
+        (["--weights", "irv2.h5"], "--weights needs --model: the weights file of which model?"),
+        (["--limit", "all"], "argument --limit: invalid int value: 'all'"),
+    ],
+    ids=["a selection of no gated evaluation", "--weights without --model", "--limit not a number"],
+)
+def test_bad_options_are_usage_errors_before_tensorflow_starts(tmp_path, argv, message):
+    """A tensorflow package that fails when imported is first on the path, and nothing imports
+    it."""
     broken = tmp_path / "path" / "tensorflow"
     broken.mkdir(parents=True)
     (broken / "__init__.py").write_text("raise ImportError('TensorFlow was started')\n")
-    code, out = gpu_job(
-        tmp_path, "--model", "slim-inception-v4", "--protocol", "keras-applications",
-        PYTHONPATH=str(broken.parent),
-    )  # fmt: skip
+    code, out = gpu_job(tmp_path, *argv, PYTHONPATH=str(broken.parent))
     assert code == 4, out  # pytest's usage error
-    assert "matches no gated evaluation; the gated ones (golden/accuracy.yaml): " in out
-    assert "slim-inception-v4-timm" in out
+    assert message in out, out
+    if argv[0] == "--model":
+        assert "slim-inception-v4-timm" in out

@@ -27,7 +27,8 @@ OPTIONS += ("--limit", "--batch-size", "--out")
 def pytest_addoption(parser):
     group = parser.getgroup("gpu-eval", "the real ImageNet evaluation (tests/gpu)")
     for name in OPTIONS:
-        group.addoption(name, help=f"as for inception-repro eval {name}")
+        kind = int if name in ("--limit", "--batch-size") else str
+        group.addoption(name, type=kind, help=f"as for inception-repro eval {name}")
 
 
 class Target(NamedTuple):
@@ -76,7 +77,11 @@ def _matches_nothing(config) -> pytest.UsageError:
 
 
 def pytest_configure(config):  # before the root conftest's, which starts TensorFlow; -k later
-    if config.option.markexpr == "gpu" and not any(map(_wanted(config), gated_targets())):
+    if config.option.markexpr != "gpu":
+        return
+    if _option(config, "--weights") and not _option(config, "--model"):
+        raise pytest.UsageError("--weights needs --model: the weights file of which model?")
+    if not any(map(_wanted(config), gated_targets())):
         raise _matches_nothing(config)
 
 
@@ -110,8 +115,6 @@ def settings(request) -> SimpleNamespace:
     """The job's settings, each None where neither an option nor the environment gives one."""
 
     option = functools.partial(_option, request.config)
-    if option("--weights") and not option("--model"):
-        pytest.fail("--weights needs --model: the weights file of which model?", False)
     data_dir = option("--data-dir") or os.environ.get("IMAGENET_DATA_DIR")
     return SimpleNamespace(
         model=option("--model"),
@@ -119,8 +122,8 @@ def settings(request) -> SimpleNamespace:
         data_dir=_path(data_dir) or default_data_dir(),  # $TFDS_DATA_DIR, as `eval`
         weights=_path(option("--weights")),
         blacklist=_path(option("--blacklist") or os.environ.get("IMAGENET_BLACKLIST")),
-        limit=int(option("--limit")) if option("--limit") else None,
-        batch_size=int(option("--batch-size")) if option("--batch-size") else None,
+        limit=option("--limit"),
+        batch_size=option("--batch-size"),
         out=_path(option("--out")),
     )
 

@@ -8,8 +8,9 @@ import sys
 import pytest
 from support.golden import model_file
 from support.grids import MODELS
+from support.groups import FRESH_PROCESS
 
-pytestmark = pytest.mark.property
+pytestmark = [pytest.mark.property, FRESH_PROCESS]
 
 # A fresh process builds every model's graph (registry.graph) in the reverse of registry order:
 # each but the last is built after the others, with Keras's name counters already moved.

@@ -6,7 +6,7 @@ import sys
 
 import keras
 import pytest
-from support.groups import RELEASED, RELEASED_OTHER_SIZES, model_group, per_model
+from support.groups import FRESH_PROCESS, RELEASED, RELEASED_OTHER_SIZES, model_group, per_model
 from support.published import RELEASED_PARAMS
 
 from inception_repro import cli, tf_logs
@@ -98,6 +98,7 @@ def test_keras_itself_refuses_below_its_minimum():
         keras.applications.InceptionResNetV2(weights=None, input_shape=(74, 300, 3))
 
 
+@FRESH_PROCESS
 def test_summary_is_identical_in_a_fresh_process(summary_of):
     """... and the command prints nothing on stderr: no TensorFlow start-up lines. (Inception-v3:
     nearly all its layers carry Keras's counted default names, which differ between the two

@@ -13,6 +13,7 @@ from pathlib import Path
 import keras
 import numpy as np
 import pytest
+from support.groups import FRESH_PROCESS
 
 from inception_repro import summary, upstream
 
@@ -154,6 +155,7 @@ sys.exit(main(sys.argv[1:]))
 """
 
 
+@FRESH_PROCESS
 def test_the_command_line_summarises_when_a_private_name_moved(summary_of):
     args = ["summary", "paper-inception-resnet-v1", "--input-size", "75", "75", "--no-top"]
     done = subprocess.run(

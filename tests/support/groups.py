@@ -7,6 +7,9 @@ worker runs each group's tests, so that the models they compute with are built o
 - `released-other-sizes`, `tfkeras-other-sizes`: the parity tests' other sizes (no top, a
   non-square size), which nothing else needs; a Keras 2 model has no graph-only build.
 - `slim-checkpoints`: the tests that write synthetic TF-Slim checkpoints and load them.
+- `fresh-process`: the tests that start a Python process that imports TensorFlow (5-18 s each).
+  As a group they run before the ungrouped tests, and none of them runs last while the other
+  worker waits.
 """
 
 import pytest
@@ -35,6 +38,7 @@ def per_model(model_ids) -> list:
 RELEASED_OTHER_SIZES = pytest.mark.xdist_group("released-other-sizes")
 TFKERAS_OTHER_SIZES = pytest.mark.xdist_group("tfkeras-other-sizes")
 SLIM_CHECKPOINTS = pytest.mark.xdist_group("slim-checkpoints")
+FRESH_PROCESS = pytest.mark.xdist_group("fresh-process")  # no model: for its place in the order
 
 
 def group_of(item) -> str | None:
