@@ -9,6 +9,8 @@ written is reported in one line before hours of evaluation rather than after.
 from __future__ import annotations
 
 import os
+import secrets
+import stat
 import tempfile
 from pathlib import Path
 
@@ -16,18 +18,22 @@ from inception_repro.errors import UsageError
 
 
 def write_text(path, text: str) -> Path:
-    """Write `text` to `path` all or nothing (a temporary file in its folder, renamed)."""
+    """Write `text` to `path` all or nothing (a temporary file in its folder, renamed), with the
+    mode open(path, "w") would give it: an existing file's own, else the umask's."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    temporary = path.with_name(f".{path.name}.{secrets.token_hex(8)}.tmp")
+    fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
     try:
         with os.fdopen(fd, "w", encoding="utf8") as f:
+            if path.exists():
+                os.fchmod(f.fileno(), stat.S_IMODE(path.stat().st_mode))
             f.write(text)
             f.flush()
             os.fsync(f.fileno())
         os.replace(temporary, path)
     except BaseException:
-        Path(temporary).unlink(missing_ok=True)
+        temporary.unlink(missing_ok=True)
         raise
     return path
 

@@ -5,13 +5,16 @@ before and after). Every command runs in this process, through cli.main, the way
 The rows: the README's promises (an unknown model id, an input below the minimum, a missing
 ILSVRC2012_img_val.tar, a weights file with the wrong checksum), then every output path, data
 dir, weights path and --reported file that cannot be used, each checked before the work it
-would spoil. Loads that fail part way (a checkpoint cut short, a .h5 that does not fit) and the
-helpers behind the rows (files.py, cli.main's OSError) are tested below the table.
+would spoil. Loads that fail part way (a checkpoint cut short, a .h5 that does not fit, an
+archive's unpacking) and the helpers behind the rows (files.py, cli.main's OSError) are tested
+below the table.
 """
 
 import io
 import os
 import re
+import shutil
+import stat
 import tarfile
 import uuid
 from pathlib import Path
@@ -351,6 +354,50 @@ def test_a_failed_write_leaves_the_old_file_and_no_temporary(tmp_path, monkeypat
     monkeypatch.undo()
     files.write_text(target, "new\n")
     assert target.read_text() == "new\n" and [p.name for p in tmp_path.iterdir()] == ["r.json"]
+
+
+def test_a_written_file_gets_the_mode_open_would_give_it(tmp_path):
+    """Under the umask for a new file, an existing file's own mode kept (as by open(path, "w"))."""
+    umask = os.umask(0o027)
+    try:
+        (tmp_path / "by-open").write_text("x\n")
+        new = files.write_text(tmp_path / "new.json", "x\n")
+        kept = tmp_path / "kept.json"
+        kept.write_text("old\n")
+        kept.chmod(0o604)
+        files.write_text(kept, "new\n")
+    finally:
+        os.umask(umask)
+    mode = stat.S_IMODE((tmp_path / "by-open").stat().st_mode)
+    assert (mode, stat.S_IMODE(new.stat().st_mode)) == (0o640, mode)
+    assert stat.S_IMODE(kept.stat().st_mode) == 0o604
+
+
+def test_an_unpacking_cut_short_is_not_trusted_later(tmp_path, monkeypatch):
+    """An archive unpacked; another of the same name whose unpacking fails half-way; the first
+    again: it is unpacked again, and the half-written checkpoint is not used."""
+    name, member = "inception_v4_2016_09_09.tar.gz", "inception_v4.ckpt"
+    first, second = (tmp_path / "first", tmp_path / "second")
+    for folder, value in ((first, 0.0), (second, 1.0)):
+        folder.mkdir()
+        tiny = slim_checkpoint.write(folder / "c.ckpt", {"x": np.full(1, value, np.float32)})
+        slim_checkpoint.archive(tiny, folder / name, member)
+    archive = tmp_path / name
+    shutil.copy(first / name, archive)
+    unpacked = Path(checkpoints.resolve("slim-inception-v4", archive).path).read_bytes()
+
+    def cut_short(tar, info, path, **kwargs):
+        (Path(path) / info.name).write_bytes(b"half")
+        raise OSError(28, "No space left on device")
+
+    shutil.copy(second / name, archive)
+    monkeypatch.setattr(tarfile.TarFile, "extract", cut_short)
+    with pytest.raises(WeightsError, match="could not unpack .*No space left on device"):
+        checkpoints.resolve("slim-inception-v4", archive)
+    monkeypatch.undo()
+    shutil.copy(first / name, archive)
+    again = checkpoints.resolve("slim-inception-v4", archive)
+    assert Path(again.path).read_bytes() == unpacked
 
 
 def test_an_oserror_about_a_given_path_is_one_line(capsys, monkeypatch, tmp_path):

@@ -24,6 +24,7 @@ import tarfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from inception_repro import files
 from inception_repro.evaluate.weights import WeightsError, keras_home
 from inception_repro.pinned import golden_file
 
@@ -152,13 +153,13 @@ def resolve(model_id: str, path=None) -> CheckpointFile:
             f"{path} is a folder, not a checkpoint: pass the .ckpt file in it, a checkpoint "
             f"prefix (PREFIX.index beside it) or the archive {released.archive}"
         )
-    files = checkpoint_files(path)
-    if not files:
+    found = checkpoint_files(path)
+    if not found:
         raise WeightsError(
             f"no TF checkpoint at {path}: pass the .ckpt file, a checkpoint prefix (PREFIX.index "
             f"beside it) or the archive {released.archive}"
         )
-    sha256, md5 = _digests(files)
+    sha256, md5 = _digests(found)
     return CheckpointFile(str(path), "local checkpoint", str(path), sha256, md5, pinned(model_id))
 
 
@@ -206,13 +207,16 @@ def _fetch(released: ReleasedCheckpoint) -> Path:
 
 def _from_archive(archive: Path, released: ReleasedCheckpoint, origin: str) -> CheckpointFile:
     """Digest the archive and unpack its checkpoint into ARCHIVE-minus-.tar.gz/ beside it
-    (again whenever the archive there is another one)."""
+    (again whenever the archive there is another one). The folder's archive.sha256 names the
+    archive whose checkpoint is whole there: it is removed before unpacking and written after,
+    so an unpacking cut short is done again, never used."""
     sha256, md5 = _digests([archive])
     folder = archive.with_name(archive.name.removesuffix(".tar.gz").removesuffix(".tgz"))
     target, stamp = folder / released.member, folder / "archive.sha256"
     if not (target.is_file() and stamp.is_file() and stamp.read_text() == sha256):
+        stamp.unlink(missing_ok=True)
         _unpack(archive, released, folder)
-        stamp.write_text(sha256)
+        files.write_text(stamp, sha256)
     return CheckpointFile(str(target), origin, str(archive), sha256, md5, pinned(released.model_id))
 
 
