@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import shutil
 import stat
 import tempfile
 from pathlib import Path
@@ -20,15 +21,25 @@ from inception_repro.errors import UsageError
 def write_text(path, text: str) -> Path:
     """Write `text` to `path` all or nothing (a temporary file in its folder, renamed), with the
     mode open(path, "w") would give it: an existing file's own, else the umask's."""
+    return _write(path, lambda f: f.write(text.encode("utf8")))
+
+
+def copy_in(path, source) -> Path:
+    """Copy the readable binary file `source` (a member of an archive) to `path`, as
+    write_text writes: a copy cut short leaves `path` as it was and no temporary file."""
+    return _write(path, lambda f: shutil.copyfileobj(source, f))
+
+
+def _write(path, fill) -> Path:
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     temporary = path.with_name(f".{path.name}.{secrets.token_hex(8)}.tmp")
     fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
     try:
-        with os.fdopen(fd, "w", encoding="utf8") as f:
+        with os.fdopen(fd, "wb") as f:
             if path.exists():
                 os.fchmod(f.fileno(), stat.S_IMODE(path.stat().st_mode))
-            f.write(text)
+            fill(f)
             f.flush()
             os.fsync(f.fileno())
         os.replace(temporary, path)

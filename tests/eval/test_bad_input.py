@@ -386,18 +386,37 @@ def test_an_unpacking_cut_short_is_not_trusted_later(tmp_path, monkeypatch):
     shutil.copy(first / name, archive)
     unpacked = Path(checkpoints.resolve("slim-inception-v4", archive).path).read_bytes()
 
-    def cut_short(tar, info, path, **kwargs):
-        (Path(path) / info.name).write_bytes(b"half")
+    def cut_short(source, target):
+        target.write(source.read(10))
         raise OSError(28, "No space left on device")
 
     shutil.copy(second / name, archive)
-    monkeypatch.setattr(tarfile.TarFile, "extract", cut_short)
+    monkeypatch.setattr(shutil, "copyfileobj", cut_short)
     with pytest.raises(WeightsError, match="could not unpack .*No space left on device"):
         checkpoints.resolve("slim-inception-v4", archive)
     monkeypatch.undo()
+    folder = tmp_path / "inception_v4_2016_09_09"  # the old checkpoint, whole, and no stamp
+    assert [p.name for p in folder.iterdir()] == [member]
+    assert (folder / member).read_bytes() == unpacked
     shutil.copy(first / name, archive)
     again = checkpoints.resolve("slim-inception-v4", archive)
     assert Path(again.path).read_bytes() == unpacked
+
+
+def test_an_archive_member_that_is_not_a_file_is_refused(tmp_path):
+    """A member of the checkpoint's name that is a link is never followed or unpacked."""
+    archive = tmp_path / "inception_v4_2016_09_09.tar.gz"
+    link = tarfile.TarInfo("inception_v4.ckpt")
+    link.type, link.linkname = tarfile.SYMTYPE, "/etc/passwd"
+    with tarfile.open(archive, "w:gz") as tar:
+        tar.addfile(link)
+    with pytest.raises(WeightsError) as error:
+        checkpoints.resolve("slim-inception-v4", archive)
+    assert str(error.value) == (
+        f"{archive}'s inception_v4.ckpt is not a file (it is a link or a folder): pass "
+        "inception_v4_2016_09_09.tar.gz as released, or the .ckpt file itself"
+    )
+    assert [p.name for p in tmp_path.iterdir()] == [archive.name]  # nothing unpacked
 
 
 def test_an_oserror_about_a_given_path_is_one_line(capsys, monkeypatch, tmp_path):

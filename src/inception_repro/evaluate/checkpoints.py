@@ -231,8 +231,13 @@ def _unpack(archive: Path, released: ReleasedCheckpoint, folder: Path) -> None:
                     f"archive of {released.model_id}"
                 )
             member = tar.getmember(released.member)
-            try:
-                tar.extract(member, folder, filter="data")
+            if not member.isfile():
+                raise WeightsError(
+                    f"{archive}'s {released.member} is not a file (it is a link or a folder): "
+                    f"pass {released.archive} as released, or the .ckpt file itself"
+                )
+            try:  # the one member, by its name: no path or link of the archive's is followed
+                files.copy_in(folder / released.member, tar.extractfile(member))
             except OSError as e:
                 raise WeightsError(
                     f"could not unpack {released.member} into {folder} ({e}): make the folder "
