@@ -199,9 +199,10 @@ _graphs: dict[tuple, object] = {}  # (model id, input size, include_top) -> buil
 
 def graph(model_id: str, input_size=DEFAULT_SIZE, include_top: bool = True):
     """The model for what its graph says (its canonical summary: layers, settings, shapes,
-    parameter counts), built without initialising a weight (upstream.graph_only): it cannot compute.
-    `build`'s model when this process has it, and for a Keras 2 (tf_keras) model, which has no
-    such build. The same object for the same arguments."""
+    parameter counts), built without initialising a weight (upstream.graph_only): it cannot
+    compute until upstream.fill_with_zeros gives it values (the tests' `loaded` does, to compute
+    with the graph they summarise). `build`'s model when this process has it, and for a Keras 2
+    (tf_keras) model, which has no such build. The same object for the same arguments."""
     key = (model_id, _size(model_id, input_size, include_top), include_top)
     if key in _built or entry(model_id).keras2:
         return build(*key)

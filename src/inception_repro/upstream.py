@@ -7,7 +7,8 @@ inception-repro uses lives here, behind a public way that is slower but gives th
   an Inception-ResNet-v2 in 1.0-1.5 s instead of 3.3-4.5 s. Moved: the whole build, the same
   summary.
 - `Variable._initialize(value)`: a deferred variable given zeros without drawing its random
-  initial value (`zero_filled`). Moved: the whole build, then the public `Variable.assign`.
+  initial value (`fill_with_zeros`, `zero_filled`). Moved: graph-only builds are whole builds
+  (a deferred variable could not be given a value later), then the public `Variable.assign`.
 - `Variable._value`: whether a variable holds a value. Tests of the graph-only builds only.
 - `keras.src.utils.naming.to_snake_case`: the stem of the name Keras gives a layer it was not
   told to name (`Conv2D` -> `conv2d_17`), which canonical summaries leave out (`auto_name_stem`).
@@ -95,8 +96,9 @@ def _global_state():
 
 
 def _initialize_problem() -> str | None:
-    with graph_only():
+    with keras.StatelessScope(initialize_variables=False):
         probe = keras.Variable("ones", shape=(2,), name="upstream_probe")
+    _global_state().set_global_attribute(DEFERRED, [])
     if not hasattr(probe, "_initialize"):
         return "is gone"
     try:
@@ -114,7 +116,7 @@ def _can_initialize() -> bool:
         return False
     problem = _initialize_problem()
     if problem:
-        _moved(INITIALIZE, problem, "initialising whole models, then assigning zeros (slower)")
+        _moved(INITIALIZE, problem, "building whole models, then assigning zeros (slower)")
     return problem is None
 
 
@@ -183,16 +185,28 @@ def auto_name_stem(class_name: str) -> str:
 def graph_only():
     """Models built inside hold no value in any variable: what a canonical summary reads
     (layers, settings, shapes, parameter counts), without the cost of Keras's random
-    initialisation. Such a model cannot compute. Where this Keras cannot defer its variables
-    (a moved private name, one warning line), the models are built whole: slower, and the same
-    summary."""
-    state = _global_state()
-    if state is None:
+    initialisation. Such a model cannot compute until `fill_with_zeros` gives it values. Where
+    this Keras cannot defer its variables, or cannot give a deferred one a value later (a moved
+    private name, one warning line), the models are built whole: slower, and the same summary."""
+    if not _can_initialize():
         yield
         return
     with keras.StatelessScope(initialize_variables=False):
         yield
-    state.set_global_attribute(DEFERRED, [])
+    _global_state().set_global_attribute(DEFERRED, [])
+
+
+def fill_with_zeros(model) -> None:
+    """Zeros in every variable of a model built inside `graph_only`: the graph that was read
+    made to compute, for weights set next (numerics' deterministic weights, another model's).
+    Where graph_only built the model whole, zeros are assigned."""
+    deferred_by_graph_only = _can_initialize()
+    for variable in model.variables:
+        zeros = np.zeros(variable.shape, variable.dtype)
+        if deferred_by_graph_only:
+            variable._initialize(zeros)
+        else:
+            variable.assign(zeros)
 
 
 def zero_filled(make: Callable[[], object]):
@@ -200,17 +214,10 @@ def zero_filled(make: Callable[[], object]):
     every weight is set next (a checkpoint, a weights file, numerics' deterministic weights),
     where Keras's random initial values would be thrown away. An Inception-ResNet-v2 in 1.6-2.5 s
     instead of 3.3-4.5 s on the 2-core machine. Each variable is made as Keras makes its own, in
-    the distribution strategy's scope of the caller, if any. Where this Keras cannot, the model
-    is built whole and zeros are assigned."""
-    if not _can_initialize():
-        built = make()
-        for variable in built.model.variables:
-            variable.assign(np.zeros(variable.shape, variable.dtype))
-        return built
+    the distribution strategy's scope of the caller, if any."""
     with graph_only():
         built = make()
-    for variable in built.model.variables:
-        variable._initialize(np.zeros(variable.shape, variable.dtype))
+    fill_with_zeros(built.model)
     return built
 
 

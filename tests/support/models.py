@@ -2,9 +2,10 @@
 
 Each function here is handed to tests as a session fixture of the same name (the end of this
 file); conftest.py registers this module as a plugin in every process that runs tests, never in
-the xdist controller, which runs none and so never imports TensorFlow. No model initialises its
-weights at random: one read for its graph is the registry's graph; one that computes is filled
-with zeros, then given deterministic weights or another model's (docs/testing.md).
+the xdist controller, which runs none and so never imports TensorFlow. A model is built once per
+process and arguments, as its graph (registry.graph); a test that computes with it gets that
+same model, its graph filled with zeros, then given deterministic weights or another model's
+(docs/testing.md). No model initialises its weights at random.
 """
 
 import functools
@@ -14,12 +15,10 @@ import pytest
 
 from inception_repro import build, numerics, registry, summary
 from inception_repro.networks import released
-from inception_repro.upstream import graph_only, zero_filled
+from inception_repro.upstream import fill_with_zeros, graph_only
 from support.groups import RELEASED
 
 TRANSCRIPTION = "transcription"  # TF-Slim transcribed, with Keras's head: graph_of, summary_of
-# The models this process has built to hold weights, by (model id, input size, include_top).
-_with_weights: dict[tuple, build.Built] = {}
 
 
 def per_arguments(function):
@@ -39,15 +38,13 @@ def per_arguments(function):
 
 @per_arguments
 def graph_of(model_id, input_size=(299, 299), include_top=True):
-    """A built model for what its graph says (layers, shapes, counts): the one this process built
-    with weights, else its graph alone. model_id: a registry id or TRANSCRIPTION."""
-    key = (model_id, input_size, include_top)
-    if key in _with_weights:
-        return _with_weights[key]
+    """The model for what its graph says (layers, shapes, counts), whatever ran before: the
+    registry's graph, which `loaded` fills with weights if a test computes with it. model_id: a
+    registry id or TRANSCRIPTION."""
     if model_id == TRANSCRIPTION:
         with graph_only():
-            return _transcription(input_size, include_top)
-    return registry.graph(*key)
+            return build.build(released.slim_body_keras_head(), input_size, include_top)
+    return registry.graph(model_id, input_size, include_top)
 
 
 @per_arguments
@@ -57,18 +54,14 @@ def summary_of(model_id, input_size=(299, 299), include_top=True):
     return summary.summarise(built.model, built.stage_ends)
 
 
-def _transcription(input_size, include_top):
-    return build.build(released.slim_body_keras_head(), input_size, include_top)
-
-
 @per_arguments
 def loaded(model_id, input_size=(299, 299), include_top=True):
-    """The registry's model with numerics' deterministic weights (a pure function of the model),
-    built zero-filled: Keras's random initial weights are never made."""
-    key = (model_id, input_size, include_top)
-    # A Keras 2 (tf_keras) model has no zero-filled build: the registry's, shared, not a second.
-    built = registry.build(*key) if registry.entry(model_id).keras2 else registry.for_weights(*key)
-    _with_weights[key] = built
+    """graph_of's model with numerics' deterministic weights (a pure function of the model): the
+    graph a test summarises is the model it computes with, and Keras's random initial weights
+    are never made (a Keras 2 model, which has no graph-only build, has them overwritten)."""
+    built = graph_of(model_id, input_size, include_top)
+    if not registry.entry(model_id).keras2:
+        fill_with_zeros(built.model)
     numerics.set_deterministic_weights(built.model)
     return built
 
@@ -95,10 +88,10 @@ def fresh_fingerprint(model_id, through=None):
 
 @per_arguments
 def transcription_outputs(input_size=(299, 299), include_top=True):
-    """(values copied, {stage: output}): the transcription with the released model's weights,
-    on the released model's input."""
-    ours = zero_filled(lambda: _transcription(input_size, include_top))
-    _with_weights[(TRANSCRIPTION, input_size, include_top)] = ours
+    """(values copied, {stage: output}): the transcription (graph_of's) with the released
+    model's weights, on the released model's input."""
+    ours = graph_of(TRANSCRIPTION, input_size, include_top)
+    fill_with_zeros(ours.model)
     copied = numerics.copy_weights(loaded(RELEASED, input_size, include_top).model, ours.model)
     return copied, numerics.stage_outputs(ours, numerics.scaled_input(RELEASED, input_size))
 
