@@ -95,10 +95,18 @@ def _global_state():
     return state
 
 
-def _initialize_problem() -> str | None:
+@contextlib.contextmanager
+def _deferring():
+    """Variables made inside are deferred, then dropped from Keras's list, so that nothing
+    initialises them later (graph_only, and the probe of Variable._initialize)."""
     with keras.StatelessScope(initialize_variables=False):
-        probe = keras.Variable("ones", shape=(2,), name="upstream_probe")
+        yield
     _global_state().set_global_attribute(DEFERRED, [])
+
+
+def _initialize_problem() -> str | None:
+    with _deferring():
+        probe = keras.Variable("ones", shape=(2,), name="upstream_probe")
     if not hasattr(probe, "_initialize"):
         return "is gone"
     try:
@@ -191,9 +199,8 @@ def graph_only():
     if not _can_initialize():
         yield
         return
-    with keras.StatelessScope(initialize_variables=False):
+    with _deferring():
         yield
-    _global_state().set_global_attribute(DEFERRED, [])
 
 
 def fill_with_zeros(model) -> None:
